@@ -1,0 +1,13 @@
+import { type BackendStatusBar } from './statusBar/backendStatusBar';
+import { type ModelsTreeProvider } from './models/modelsTreeProvider';
+
+/**
+ * What `activate()` returns. Extension-host tests read the real objects through it
+ * (`vscode.extensions.getExtension(id).exports`); nothing else depends on it.
+ */
+export interface ExtensionApi {
+  /** Milliseconds from the start of `activate()` to its return. */
+  readonly activationMs: number;
+  readonly modelsTree: ModelsTreeProvider;
+  readonly statusBar: BackendStatusBar;
+}
