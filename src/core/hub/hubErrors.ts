@@ -1,0 +1,161 @@
+/**
+ * Typed Hub failures. Each carries the HTTP status (undefined for network failures), the URL (which
+ * never holds a token), the Hub's `X-Error-Code`, and `userMessage`: one sentence a user can act on.
+ */
+export class HubError extends Error {
+  override name = 'HubError';
+  readonly status: number | undefined;
+  readonly url: string;
+  readonly errorCode: string | undefined;
+  readonly userMessage: string;
+  /** The Hub's own `X-Error-Message`, for the log. */
+  readonly serverMessage: string | undefined;
+
+  constructor(init: { status?: number; url: string; errorCode?: string; userMessage: string; serverMessage?: string; cause?: unknown }) {
+    super(init.userMessage, init.cause !== undefined ? { cause: init.cause } : undefined);
+    this.status = init.status;
+    this.url = init.url;
+    this.errorCode = init.errorCode;
+    this.userMessage = init.userMessage;
+    this.serverMessage = init.serverMessage;
+  }
+}
+
+export class RepoNotFoundError extends HubError {
+  override name = 'RepoNotFoundError';
+}
+export class RevisionNotFoundError extends HubError {
+  override name = 'RevisionNotFoundError';
+}
+export class EntryNotFoundError extends HubError {
+  override name = 'EntryNotFoundError';
+  /** The commit the Hub looked in (`X-Repo-Commit`), when it said. */
+  commit: string | undefined;
+}
+export class GatedRepoError extends HubError {
+  override name = 'GatedRepoError';
+}
+/** 401/403 that is not about one repo: typically a rejected token. */
+export class HubAuthError extends HubError {
+  override name = 'HubAuthError';
+}
+export class RateLimitedError extends HubError {
+  override name = 'RateLimitedError';
+  /** How long the Hub asked us to wait, from `RateLimit: ...;t=<s>` or `Retry-After`. */
+  retryAfterMs: number | undefined;
+}
+/** 5xx, timeouts and network failures: the Hub (or the way to it) is down, not the request wrong. */
+export class HubUnavailableError extends HubError {
+  override name = 'HubUnavailableError';
+}
+export class OfflineModeError extends HubError {
+  override name = 'OfflineModeError';
+  constructor(url: string) {
+    super({ url, userMessage: 'HF_HUB_OFFLINE is set, so nothing is fetched from the Hugging Face Hub. Unset it to download; models already in the cache still work.' });
+  }
+}
+
+export const TOKEN_HINT = 'MLX: Set Hugging Face Token or HF_TOKEN';
+
+/** What the request was about, so messages can name the model, revision or file. */
+export interface HubErrorContext {
+  repoId?: string;
+  revision?: string;
+  path?: string;
+  /** Whether the request carried a token (changes what a 401/404 means to the user). */
+  hadToken?: boolean;
+}
+
+/** Maps a failed Hub answer to a typed error, by `X-Error-Code` first, then by status (like huggingface_hub). */
+export function toHubError(response: { status: number; headers: Headers }, url: string, context: HubErrorContext = {}): HubError {
+  const { status, headers } = response;
+  const errorCode = headers.get('x-error-code') ?? undefined;
+  const serverMessage = headers.get('x-error-message') ?? undefined;
+  const base = { status, url, errorCode, serverMessage };
+  const repo = context.repoId ?? 'this model';
+  const host = safeHost(url);
+
+  if (status === 429) {
+    const retryAfterMs = retryAfterFromHeaders(headers);
+    const error = new RateLimitedError({
+      ...base,
+      userMessage: `The Hugging Face Hub is rate-limiting requests${retryAfterMs !== undefined ? `; try again in ${Math.ceil(retryAfterMs / 1000)} s` : '; try again in a minute'} (a token raises the limit: ${TOKEN_HINT}).`,
+    });
+    error.retryAfterMs = retryAfterMs;
+    return error;
+  }
+  if (errorCode === 'GatedRepo') {
+    const page = `https://huggingface.co/${context.repoId ?? ''}`;
+    return new GatedRepoError({
+      ...base,
+      userMessage:
+        status === 403 || context.hadToken
+          ? `${repo} is gated and your token has no access yet: accept the license on ${page} (approval may take a while), then try again.`
+          : `${repo} is gated: accept the license on ${page} and set a token (${TOKEN_HINT}).`,
+    });
+  }
+  if (errorCode === 'RevisionNotFound') {
+    return new RevisionNotFoundError({ ...base, userMessage: `Revision "${context.revision ?? '?'}" does not exist in ${repo}. Use a branch name, tag or full commit id.` });
+  }
+  if (errorCode === 'EntryNotFound') {
+    const error = new EntryNotFoundError({ ...base, userMessage: `${context.path ?? 'The file'} is not in ${repo}${context.revision ? ` at ${context.revision}` : ''}. The repo may have changed: refresh the model list.` });
+    error.commit = headers.get('x-repo-commit') ?? undefined;
+    return error;
+  }
+  const invalidToken = status === 401 && serverMessage === 'Invalid credentials in Authorization header';
+  // huggingface_hub reads a 401 without a code on a repo URL as "not found or private" too.
+  if (errorCode === 'RepoNotFound' || (status === 401 && !invalidToken && context.repoId !== undefined && errorCode === undefined)) {
+    return new RepoNotFoundError({
+      ...base,
+      userMessage: context.hadToken
+        ? `${repo} was not found on ${host}, or your token cannot see it. Check the model id.`
+        : `${repo} was not found on ${host}. Check the model id; if it is private, set a token with access (${TOKEN_HINT}).`,
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new HubAuthError({
+      ...base,
+      userMessage: invalidToken
+        ? `The Hugging Face token was rejected. Set a valid token (${TOKEN_HINT}) or remove the invalid one.`
+        : `The Hugging Face Hub refused access (${status}). Check your token (${TOKEN_HINT}).`,
+    });
+  }
+  if (status >= 500) {
+    return new HubUnavailableError({ ...base, userMessage: `The Hugging Face Hub at ${host} is having trouble (HTTP ${status}). Try again in a few minutes.` });
+  }
+  return new HubError({ ...base, userMessage: `The Hugging Face Hub answered HTTP ${status}${serverMessage ? ` (${serverMessage})` : ''} for ${url}.` });
+}
+
+/** A failure to get any answer: DNS, refused connection, TLS, timeout. */
+export function networkHubError(url: string, cause: unknown, timedOut: boolean): HubUnavailableError {
+  const host = safeHost(url);
+  return new HubUnavailableError({
+    url,
+    cause,
+    userMessage: timedOut
+      ? `The Hugging Face Hub at ${host} did not answer in time. Check the network or proxy settings (http.proxy), or HF_ENDPOINT.`
+      : `Could not reach the Hugging Face Hub at ${host}. Check the network or proxy settings (http.proxy), or HF_ENDPOINT.`,
+  });
+}
+
+/**
+ * The wait the Hub asks for: `RateLimit: "resolvers";r=0;t=<seconds>` (IETF draft), else
+ * `Retry-After` as seconds or an HTTP date.
+ */
+export function retryAfterFromHeaders(headers: Headers, now: number = Date.now()): number | undefined {
+  const t = /(?:^|;)\s*t=(\d+(?:\.\d+)?)/.exec(headers.get('ratelimit') ?? '')?.[1];
+  if (t !== undefined) return Math.round(Number(t) * 1000);
+  const retryAfter = headers.get('retry-after')?.trim();
+  if (!retryAfter) return undefined;
+  if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.round(Number(retryAfter) * 1000);
+  const date = Date.parse(retryAfter);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
