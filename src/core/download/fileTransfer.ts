@@ -1,0 +1,389 @@
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import { type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { createContentHasher } from '../cache/contentHash';
+import { HttpStatusError } from '../http/httpStatusError';
+import { backoffDelayMs } from '../http/retryDelay';
+import { type Logger, silentLogger } from '../logging/logger';
+import { abortableDelay } from './abortableDelay';
+import { type FetchPartOutcome, FatalPartError, fetchPart } from './fetchPart';
+import { FrontierHasher } from './frontierHasher';
+import { contiguousEnd, doneOf, type PartState, planParts, remainingOf, splitLargestPart } from './partPlan';
+import { SidecarSaver } from './sidecarSaver';
+import { DiskFullError, HashMismatchError, SizeMismatchError, TransferCancelledError, TransferFailedError } from './transferErrors';
+import { type TransferOptions, type TransferResult } from './transferFile';
+import { readSidecar, removeSidecar, sidecarMatches } from './transferSidecar';
+
+const MiB = 1024 * 1024;
+/** A server asking for a longer pause than this is treated as down for now. */
+const MAX_SERVER_DELAY_MS = 5 * 60_000;
+const MAX_REDIRECTS = 10;
+
+/** Thrown by a part to make the whole file start again from byte 0. */
+class RestartSignal {
+  constructor(readonly reason: 'range-ignored' | 'range-not-satisfiable' | 'no-range-resume') {}
+}
+
+/** The state of one `transferFile` call. See `transferFile.ts` for the contract. */
+export class FileTransfer {
+  private readonly log: Logger;
+  private readonly size: number;
+  private readonly connections: number;
+  private readonly threshold: number;
+  private readonly minPartBytes: number;
+  private readonly maxRetries: number;
+  private readonly originOfUrl: string;
+
+  private handle!: FileHandle;
+  private parts: PartState[] = [];
+  private hasher!: FrontierHasher;
+  private saver!: SidecarSaver;
+  private controller = new AbortController();
+  private fill: () => void = () => undefined;
+
+  private url: string;
+  private urlGeneration = 0;
+  private refreshing: Promise<void> | undefined;
+  /** Learnt from the first 206: until then only one connection runs. */
+  private rangeConfirmed = false;
+  /** Learnt from a 200 to a Range request: from then on, one stream and no Range at all. */
+  private rangeUnsupported = false;
+
+  private bytesDownloaded = 0;
+  private resumedFromBytes = 0;
+  private connectionsUsed = 0;
+  private restarts = 0;
+
+  constructor(private readonly options: TransferOptions) {
+    this.log = options.logger ?? silentLogger;
+    this.size = options.expectedSize;
+    this.connections = Math.max(1, options.connections ?? 8);
+    this.threshold = options.partThresholdBytes ?? 64 * MiB;
+    this.minPartBytes = Math.max(1, options.minPartBytes ?? 8 * MiB);
+    this.maxRetries = options.maxRetries ?? 5;
+    this.url = options.url;
+    this.originOfUrl = new URL(options.url).origin;
+    if (!Number.isSafeInteger(this.size) || this.size < 0) throw new RangeError(`expectedSize must be a non-negative integer, got ${this.size}`);
+  }
+
+  async run(): Promise<TransferResult> {
+    const { signal } = this.options;
+    if (signal?.aborted) throw new TransferCancelledError(this.options.url, 0);
+    await fs.mkdir(path.dirname(this.options.partialPath), { recursive: true });
+    // Not 'a': appends would ignore our positions. O_CREAT without O_TRUNC keeps what is there.
+    this.handle = await fs.open(this.options.partialPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644);
+    const onAbort = () => this.controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let discard = false;
+    try {
+      await this.loadState();
+      this.saver = new SidecarSaver(this.options.sidecarPath, { url: this.url, size: this.size, hash: this.options.expectedHash, parts: () => this.parts });
+      // Saved before any request, so a file with holes never exists without its sidecar.
+      if (this.size > 0) await this.saver.flush();
+      this.resetHasher();
+      this.options.onProgress?.(this.resumedFromBytes);
+
+      for (;;) {
+        const outcome = await this.runRound();
+        if (outcome === 'complete') break;
+        await this.restartFromZero(outcome.reason);
+      }
+
+      await this.handle.datasync();
+      const onDisk = (await this.handle.stat()).size;
+      if (onDisk !== this.size) throw new SizeMismatchError(this.url, this.size, onDisk);
+      const actual = await this.hasher.digest(this.size);
+      const { expectedHash } = this.options;
+      if (actual !== expectedHash.hex.toLowerCase()) {
+        discard = true;
+        throw new HashMismatchError(this.url, expectedHash.algorithm, expectedHash.hex, actual);
+      }
+      await this.saver.stop();
+      await removeSidecar(this.options.sidecarPath);
+      this.log.info(`[download] done ${path.basename(this.options.partialPath)}: ${this.bytesDownloaded} bytes this run, ${this.resumedFromBytes} resumed, ${this.connectionsUsed} connections`);
+      return { bytesDownloaded: this.bytesDownloaded, resumedFromBytes: this.resumedFromBytes, connectionsUsed: this.connectionsUsed, restarts: this.restarts };
+    } catch (error) {
+      throw await this.settleAfterFailure(error, discard);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await this.handle.close().catch(() => undefined);
+      if (discard) {
+        // The partial first: a holey partial must never outlive its sidecar.
+        await fs.rm(this.options.partialPath, { force: true });
+        await removeSidecar(this.options.sidecarPath);
+      }
+    }
+  }
+
+  /** Leaves partial + sidecar consistent and maps the failure to the error the caller sees. */
+  private async settleAfterFailure(error: unknown, discard: boolean): Promise<unknown> {
+    this.controller.abort(error);
+    await this.hasher?.settle();
+    if (discard || !this.saver) return error;
+    const diskFull = (error as NodeJS.ErrnoException)?.code === 'ENOSPC';
+    if (diskFull) {
+      // The failed write may have half-landed past the last recorded byte. Dropping everything past
+      // the highest recorded byte frees those blocks, usually enough for the small sidecar below.
+      const recordedEnd = Math.max(0, ...this.parts.map((part) => part.start + part.done));
+      const length = (await this.handle.stat().catch(() => undefined))?.size ?? 0;
+      if (length > recordedEnd) await this.handle.truncate(recordedEnd).catch(() => undefined);
+    }
+    // Record the last completed writes, so the next run loses nothing. May fail on a full disk:
+    // then the older sidecar stays, which understates and is therefore still correct.
+    await this.saver.flush().catch(() => undefined);
+    await this.saver.stop();
+    const done = doneOf(this.parts);
+    if (this.options.signal?.aborted) return new TransferCancelledError(this.options.url, done);
+    if (diskFull) return new DiskFullError(this.options.partialPath, done, this.size);
+    return error;
+  }
+
+  /** Works out what is already on disk. */
+  private async loadState(): Promise<void> {
+    const length = (await this.handle.stat()).size;
+    const sidecar = await readSidecar(this.options.sidecarPath);
+    const name = path.basename(this.options.partialPath);
+    if (sidecar && sidecar !== 'invalid' && sidecarMatches(sidecar, this.size, this.options.expectedHash)) {
+      // Trust the sidecar only as far as the file really reaches (it may have been truncated since).
+      this.parts = sidecar.parts.map((part) => ({ start: part.start, end: part.end, done: Math.min(part.done, Math.max(0, length - part.start)) }));
+      if (length > this.size) await this.handle.truncate(this.size);
+    } else if (sidecar === undefined && length > 0 && length <= this.size) {
+      // A partial without sidecar (killed before the first save, or Python's `.incomplete`): a
+      // single stream wrote it front to back, so its length is what is done. The hash check at the
+      // end catches anything else.
+      this.parts = [{ start: 0, end: this.size, done: length }];
+    } else {
+      if (length > 0) {
+        this.log.warn(`[download] ${name}: discarding a partial file of ${length} bytes (${sidecar === undefined ? 'larger than the file' : 'its sidecar does not match'})`);
+        await this.handle.truncate(0);
+        this.restarts++;
+      }
+      this.parts = this.freshPlan();
+    }
+    this.resumedFromBytes = doneOf(this.parts);
+    if (this.resumedFromBytes > 0) this.log.info(`[download] ${name}: resuming at ${this.resumedFromBytes} of ${this.size} bytes`);
+  }
+
+  private freshPlan(): PartState[] {
+    if (this.rangeUnsupported) return [{ start: 0, end: this.size, done: 0 }];
+    return planParts({ size: this.size, connections: this.connections, partThresholdBytes: this.threshold, minPartBytes: this.minPartBytes });
+  }
+
+  private resetHasher(): void {
+    const hash = createContentHasher(this.options.expectedHash.algorithm, this.size);
+    this.hasher = new FrontierHasher(hash, this.handle, (from) => contiguousEnd(this.parts, from));
+    // Re-hash what an earlier run left on disk, while the network fetches the rest.
+    this.hasher.poke();
+  }
+
+  private async restartFromZero(reason: RestartSignal['reason']): Promise<void> {
+    this.restarts++;
+    if (this.restarts > Math.max(this.maxRetries, 1)) {
+      throw new TransferFailedError(this.url, this.restarts, new Error(`had to restart from byte 0 ${this.restarts} times (${reason})`));
+    }
+    this.log.warn(`[download] ${path.basename(this.options.partialPath)}: restarting from byte 0 (${reason})`);
+    if (reason === 'range-ignored') {
+      this.rangeUnsupported = true;
+      this.rangeConfirmed = false;
+    }
+    await this.hasher.settle();
+    this.parts = this.freshPlan();
+    // Sidecar first: until the truncate, it understates what the file holds, which is safe.
+    await this.saver.flush();
+    await this.handle.truncate(0);
+    this.resetHasher();
+    this.options.onProgress?.(0);
+  }
+
+  /**
+   * Runs connections until every part is done, a part demands a restart from 0, or a failure.
+   * Only one connection runs until a 206 proves the server honours Range; then up to `connections`,
+   * and free connections steal half of the largest remaining part.
+   */
+  private runRound(): Promise<'complete' | RestartSignal> {
+    const { signal } = this.controller;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const started = new Set<PartState>();
+      let active = 0;
+      let restart: RestartSignal | undefined;
+      let failure: { error: unknown } | undefined;
+      const roundController = new AbortController();
+      const onAbort = () => roundController.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+
+      const settle = () => {
+        if (active > 0) return;
+        const unfinished = this.parts.some((part) => remainingOf(part) > 0);
+        if (!failure && !restart && unfinished && !roundController.signal.aborted) return fill();
+        signal.removeEventListener('abort', onAbort);
+        this.fill = () => undefined;
+        if (failure) reject(failure.error);
+        else if (restart) resolve(restart);
+        else if (unfinished) reject(roundController.signal.reason);
+        else resolve('complete');
+      };
+      const launch = (part: PartState) => {
+        started.add(part);
+        active++;
+        this.connectionsUsed = Math.max(this.connectionsUsed, active);
+        this.runPart(part, roundController.signal).then(
+          () => {
+            active--;
+            // A connection is free: give it the next part, or half of the slowest one.
+            fill();
+            settle();
+          },
+          (error: unknown) => {
+            active--;
+            if (error instanceof RestartSignal) restart ??= error;
+            else failure ??= { error };
+            roundController.abort(error);
+            settle();
+          },
+        );
+      };
+      const fill = () => {
+        if (failure || restart || roundController.signal.aborted) return;
+        const limit = this.rangeConfirmed && !this.rangeUnsupported ? this.connections : 1;
+        while (active < limit) {
+          const next =
+            this.parts.find((part) => remainingOf(part) > 0 && !started.has(part)) ??
+            (this.rangeConfirmed && !this.rangeUnsupported ? splitLargestPart(this.parts, this.minPartBytes) : undefined);
+          if (!next) break;
+          launch(next);
+        }
+      };
+      this.fill = fill;
+      fill();
+      settle();
+    });
+  }
+
+  /** Fetches one part to its end, retrying; throws a RestartSignal or a final error. */
+  private async runPart(part: PartState, signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    let redirects = 0;
+    while (remainingOf(part) > 0) {
+      if (signal.aborted) throw signal.reason;
+      const generation = this.urlGeneration;
+      const url = this.url;
+      const before = part.done;
+      let outcome: FetchPartOutcome;
+      try {
+        outcome = await fetchPart({
+          dispatcher: this.options.dispatcher,
+          url,
+          headers: this.headersFor(url),
+          part,
+          size: this.size,
+          wantRange: this.size > this.threshold && !this.rangeUnsupported,
+          stallTimeoutMs: this.options.stallTimeoutMs ?? 10_000,
+          signal,
+          onResponse: (status) => this.onResponse(status),
+          write: (chunks, position, length) => this.write(part, chunks, position, length),
+        });
+      } catch (error) {
+        throw error instanceof FatalPartError ? error.error : error;
+      }
+      if (part.done > before) failures = 0;
+      switch (outcome.kind) {
+        case 'done':
+          continue;
+        case 'redirect':
+          if (++redirects > MAX_REDIRECTS) throw new HttpStatusError(310, url, `more than ${MAX_REDIRECTS} redirects`);
+          if (generation === this.urlGeneration) this.url = outcome.location;
+          continue;
+        case 'range-ignored':
+          throw new RestartSignal('range-ignored');
+        case 'range-not-satisfiable':
+          if (outcome.total !== undefined && outcome.total !== this.size) throw new SizeMismatchError(url, this.size, outcome.total);
+          if (part.start + part.done === 0) throw new HttpStatusError(416, url, 'the server cannot serve this file from its first byte');
+          throw new RestartSignal('range-not-satisfiable');
+        case 'expired':
+          failures++;
+          this.giveUpAfter(failures, new HttpStatusError(outcome.status, url, 'the download link expired'), outcome.status);
+          this.log.info(`[download] link expired (HTTP ${outcome.status}); getting a fresh one`);
+          await this.refreshUrl(generation, outcome.status);
+          continue;
+        case 'ended-early':
+        case 'retry': {
+          const error = outcome.kind === 'retry' ? outcome.error : new Error('the connection closed before the part ended');
+          const status = outcome.kind === 'retry' ? outcome.status : undefined;
+          // Without Range support, the bytes after a cut can only come from a new stream from 0.
+          if (this.rangeUnsupported && part.done > 0) throw new RestartSignal('no-range-resume');
+          if (part.done === before) failures++;
+          this.giveUpAfter(failures, error, status);
+          const serverDelay = outcome.kind === 'retry' ? outcome.delayMs : undefined;
+          const delay =
+            serverDelay !== undefined
+              ? Math.min(serverDelay, MAX_SERVER_DELAY_MS)
+              : failures > 0
+                ? backoffDelayMs({ attempt: failures, baseMs: this.options.retryBaseDelayMs })
+                : 0;
+          this.log.debug(`[download] part ${part.start}: ${error instanceof Error ? error.message : String(error)}; retry ${failures}/${this.maxRetries} in ${Math.round(delay)} ms`);
+          if (delay > 0) await abortableDelay(delay, signal);
+          continue;
+        }
+      }
+    }
+  }
+
+  private giveUpAfter(failures: number, error: unknown, status: number | undefined): void {
+    if (failures <= this.maxRetries) return;
+    // A final HTTP error reads better as itself than wrapped.
+    if (error instanceof HttpStatusError && status !== undefined && status < 500 && status !== 408 && status !== 429) throw error;
+    throw new TransferFailedError(this.url, failures, error, status);
+  }
+
+  private onResponse(status: number): void {
+    if (status === 206 && !this.rangeConfirmed && !this.rangeUnsupported) {
+      this.rangeConfirmed = true;
+      // Defer: the caller is inside fetchPart; let it start streaming first.
+      queueMicrotask(() => this.fill());
+    }
+  }
+
+  /** One new URL for all parts, however many of them saw the old one expire. */
+  private async refreshUrl(seenGeneration: number, status: number): Promise<void> {
+    if (this.urlGeneration !== seenGeneration) return;
+    this.refreshing ??= (async () => {
+      if (this.options.resolveUrl) this.url = await this.options.resolveUrl();
+      else if (this.url !== this.options.url) this.url = this.options.url;
+      else throw new HttpStatusError(status, this.url, 'the download link expired and no way to renew it was given');
+      this.urlGeneration++;
+      this.saver.url = this.url;
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    await this.refreshing;
+  }
+
+  /** Authorization goes to the host the caller named, never to a CDN it redirects to. */
+  private headersFor(url: string): Record<string, string> {
+    const headers = { ...this.options.headers };
+    if (new URL(url).origin !== this.originOfUrl) {
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
+    }
+    return headers;
+  }
+
+  private async write(part: PartState, chunks: Buffer[], position: number, length: number): Promise<void> {
+    if (position !== part.start + part.done) throw new Error(`internal: write at ${position}, part expects ${part.start + part.done}`);
+    let written = (await this.handle.writev(chunks, position)).bytesWritten;
+    // writev may stop short (rare on regular files); finish the rest with plain writes.
+    while (written < length) {
+      const rest = Buffer.concat(chunks).subarray(written);
+      written += (await this.handle.write(rest, 0, rest.length, position + written)).bytesWritten;
+    }
+    part.done += length;
+    this.bytesDownloaded += length;
+    let offset = position;
+    for (const chunk of chunks) {
+      this.hasher.offer(offset, chunk);
+      offset += chunk.length;
+    }
+    this.options.onProgress?.(doneOf(this.parts));
+    this.saver.schedule();
+  }
+}

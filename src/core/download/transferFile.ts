@@ -1,0 +1,80 @@
+import { type Dispatcher } from 'undici';
+import { type ExpectedHash } from '../cache/contentHash';
+import { type Logger } from '../logging/logger';
+import { FileTransfer } from './fileTransfer';
+
+/** One file to fetch into a partial file. */
+export interface TransferOptions {
+  /** Where the bytes are (a CDN URL, or a resolve URL whose redirect is followed). */
+  readonly url: string;
+  /**
+   * Returns a fresh URL when the current one expired (CDN 403/410, or 400 "expired"); the transfer
+   * then continues where it was. Without it, a URL reached by redirect is re-resolved by following
+   * the redirect again.
+   */
+  readonly resolveUrl?: () => Promise<string>;
+  /** The file being filled, e.g. `blobs/<etag>.incomplete`. The caller renames it once this resolves. */
+  readonly partialPath: string;
+  /** Small JSON next to the partial file recording which byte ranges are on disk. Deleted on success. */
+  readonly sidecarPath: string;
+  readonly expectedSize: number;
+  readonly expectedHash: ExpectedHash;
+  readonly dispatcher: Dispatcher;
+  /** Extra request headers (e.g. Authorization). Dropped for hosts other than `url`'s. */
+  readonly headers?: Record<string, string>;
+  /**
+   * Connections used for one large file.
+   * @default 8
+   */
+  readonly connections?: number;
+  /**
+   * Files larger than this are fetched as several Range parts in parallel.
+   * @default 67108864 (64 MiB)
+   */
+  readonly partThresholdBytes?: number;
+  /**
+   * Parts are never planned or split smaller than this.
+   * @default 8388608 (8 MiB)
+   */
+  readonly minPartBytes?: number;
+  /**
+   * Failures in a row without a byte of progress, per connection, before giving up.
+   * @default 5
+   */
+  readonly maxRetries?: number;
+  /**
+   * A connection that delivers no byte for this long is dropped and reopened where it stopped.
+   * @default 10000
+   */
+  readonly stallTimeoutMs?: number;
+  /**
+   * First backoff step; each further failure doubles it (with jitter), up to 30 s.
+   * @default 500
+   */
+  readonly retryBaseDelayMs?: number;
+  /** Cancels every connection; the partial file and sidecar stay resumable. */
+  readonly signal?: AbortSignal;
+  /** Bytes of the file on disk so far (including bytes resumed from an earlier run). Called often: throttle downstream. */
+  readonly onProgress?: (bytesDone: number) => void;
+  readonly logger?: Logger;
+}
+
+export interface TransferResult {
+  /** Bytes received and written during this call. */
+  readonly bytesDownloaded: number;
+  /** Bytes that were already on disk (and verified as part of the hash) when the call started. */
+  readonly resumedFromBytes: number;
+  /** The most connections open at once. */
+  readonly connectionsUsed: number;
+  /** Times the file had to start again from byte 0 (server ignored Range, 416, stale partial). */
+  readonly restarts: number;
+}
+
+/**
+ * Downloads one file into `partialPath`, resumable across runs and kills, verified against its
+ * expected size and hash. Rejects with `HashMismatchError`, `SizeMismatchError`, `DiskFullError`,
+ * `TransferCancelledError`, `TransferFailedError` or `HttpStatusError`, each with a user-facing message.
+ */
+export function transferFile(options: TransferOptions): Promise<TransferResult> {
+  return new FileTransfer(options).run();
+}
