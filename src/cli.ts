@@ -1,5 +1,30 @@
+import { stderrLogger } from './core/logging/logger';
+import { closeSharedDispatcher } from './core/http/sharedDispatcher';
 import { runCli } from './cli/runCli';
 
-void runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }, __EXTENSION_VERSION__).then((code) => {
+// Ctrl-C (or SIGTERM) aborts the work in progress: transfers stop within a second, leaving resumable
+// partial files; a second Ctrl-C exits at once.
+const controller = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  });
+}
+
+const argv = process.argv.slice(2);
+void runCli(
+  argv,
+  {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTTY: process.stderr.isTTY === true,
+    env: process.env,
+    signal: controller.signal,
+    logger: stderrLogger(argv.includes('--verbose')),
+  },
+  __EXTENSION_VERSION__,
+).then(async (code) => {
+  await closeSharedDispatcher();
   process.exitCode = code;
 });

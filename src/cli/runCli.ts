@@ -1,50 +1,96 @@
 import { parseArgs } from 'node:util';
-import { SEED_MODELS } from '../core/catalog/seedModels';
-import { formatBytes } from '../core/format/formatBytes';
+import { TransferCancelledError } from '../core/download/transferErrors';
+import { type CliIo, CliContext } from './cliContext';
+import { CliError, UsageError } from './cliError';
+import { deleteCommand } from './commands/deleteCommand';
+import { downloadCommand } from './commands/downloadCommand';
+import { infoCommand } from './commands/infoCommand';
+import { listCommand } from './commands/listCommand';
+import { scanCommand } from './commands/scanCommand';
+import { searchCommand } from './commands/searchCommand';
+import { verifyCommand } from './commands/verifyCommand';
 import { USAGE } from './usage';
 
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+export { type CliIo } from './cliContext';
 
-/** A user error: printed as one line, exit code 2. */
-export class UsageError extends Error {}
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  endpoint: { type: 'string' },
+  revision: { type: 'string' },
+  connections: { type: 'string' },
+  'parallel-files': { type: 'string' },
+  author: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
 
-/** Runs the CLI with the given arguments; returns the exit code instead of exiting, so tests can call it. */
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function runCli(argv: readonly string[], io: CliIo, version: string): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-        json: { type: 'boolean' },
-      },
-    });
+    const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
     if (values.version) {
       io.stdout(`${version}\n`);
       return 0;
     }
-    const [command] = positionals;
+    const [command, ...rest] = positionals;
     if (values.help || command === undefined || command === 'help') {
       io.stdout(USAGE);
       return 0;
     }
+    const ctx = new CliContext(io, { cacheDir: values['cache-dir'], endpoint: values.endpoint, json: values.json ?? false });
+    const repoArg = () => {
+      if (rest.length !== 1) throw new UsageError(`"${command}" takes one repo id, like mlx-community/Llama-3.2-3B-Instruct-4bit`);
+      return rest[0]!;
+    };
+    const revision = values.revision ?? 'main';
     switch (command) {
       case 'list':
-        for (const m of SEED_MODELS) {
-          io.stdout(values.json ? JSON.stringify(m) + '\n' : `${m.repoId.padEnd(52)} ${formatBytes(m.nominalSizeBytes).padStart(7)}  ${m.group}${m.isDefault ? ' (default)' : ''}\n`);
-        }
-        return 0;
+        return await listCommand(ctx);
+      case 'scan':
+        return await scanCommand(ctx);
+      case 'search':
+        if (rest.length === 0) throw new UsageError('"search" needs a query, e.g. search llama');
+        return await searchCommand(ctx, rest.join(' '), values.author ?? 'mlx-community', positiveInt('limit', values.limit) ?? 20);
+      case 'info':
+        return await infoCommand(ctx, repoArg(), revision);
+      case 'download':
+        return await downloadCommand(ctx, {
+          repoId: repoArg(),
+          revision,
+          connections: positiveInt('connections', values.connections),
+          parallelFiles: positiveInt('parallel-files', values['parallel-files']),
+        });
+      case 'delete':
+        return await deleteCommand(ctx, repoArg());
+      case 'verify':
+        return await verifyCommand(ctx, repoArg());
       default:
         throw new UsageError(`unknown command "${command}" (see --help)`);
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`mlx-models: ${message}\n`);
-    return error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    return reportError(error, io);
   }
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--${name} takes a whole number from 1 to 64 (got "${value}")`);
+  return n;
+}
+
+/** One line on stderr, and the exit code for the kind of failure. */
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof TransferCancelledError || io.signal.aborted) {
+    io.stderr('mlx-models: cancelled; run the same command again to resume\n');
+    return 130;
+  }
+  const message = (error instanceof Error ? ((error as { userMessage?: string }).userMessage ?? error.message) : String(error)).replace(/\s*\n\s*/g, ' ');
+  io.stderr(`mlx-models: ${message}\n`);
+  if (!(error instanceof CliError || error instanceof UsageError)) io.logger.debug(error instanceof Error ? (error.stack ?? message) : message);
+  const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  return isUsage ? 2 : 1;
 }

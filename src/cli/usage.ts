@@ -1,14 +1,32 @@
-/** The CLI's help text; each command joins here as it is built. */
+/** The CLI's help text. */
 export const USAGE = `mlx-models — manage local MLX models from the command line (same core as the VS Code extension)
 
 Usage:
   node dist/cli.js <command> [options]
 
 Commands:
-  list                 The seed models (more commands arrive with the download engine)
+  list                       The seed models and every other model in the cache, with their local state
+  search <query>             Search the Hub (mlx-community by default; --author '' for everyone)
+  info <repo>                Commit, files mlx_lm needs, size, and the local state of a repo
+  download <repo>            Download what mlx_lm needs into the Hugging Face cache (resumable; Ctrl-C stops)
+  delete <repo>              Remove a model (blobs, snapshots, partial downloads) from the cache
+  scan                       Every repo in the cache: sizes, revisions, partial downloads, problems
+  verify <repo>              Re-hash every file of a downloaded model (sha256 for LFS, git sha1 otherwise)
 
 Options:
-  --json               Machine-readable output (JSON lines)
-  -h, --help           Show this help
-  -v, --version        Show the version
+  --cache-dir <dir>          Hugging Face hub cache (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)
+  --endpoint <url>           Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)
+  --revision <rev>           Branch, tag or commit (default: main)
+  --connections <n>          Connections per large file (default: 8)
+  --parallel-files <n>       Files downloaded at once (default: 4)
+  --author <name>            search: only this author's models (default: mlx-community)
+  --limit <n>                search: most results (default: 20)
+  --json                     Machine-readable output: one JSON object per line
+  --verbose                  Log details to stderr
+  -h, --help                 Show this help
+  -v, --version              Show the version
+
+Environment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or $HF_HOME/token) for gated and private repos,
+HF_HUB_OFFLINE=1 to forbid network access, HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+Exit codes: 0 success, 1 failure, 2 bad arguments, 130 cancelled (run the same command again to resume).
 `;

@@ -70,3 +70,18 @@ function isWellFormed(value: TransferSidecar): boolean {
   // Parts must tile the whole file, or bytes would be left unfetched.
   return previousEnd === value.size || (value.size === 0 && value.parts.length === 0);
 }
+
+/**
+ * How much of a partial download is really on disk. With several Range parts the partial file is
+ * full-length (sparse) from early on, so its size says nothing: the sidecar's done ranges do. Without
+ * a sidecar (single stream, or Python's `.incomplete`) the file's length is the count.
+ */
+export async function partialBytesOnDisk(partialPath: string, sidecarPath: string): Promise<number> {
+  const sidecar = await readSidecar(sidecarPath);
+  if (sidecar && sidecar !== 'invalid') return sidecar.parts.reduce((sum, part) => sum + part.done, 0);
+  try {
+    return (await fs.stat(partialPath)).size;
+  } catch {
+    return 0;
+  }
+}

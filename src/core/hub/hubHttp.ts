@@ -1,4 +1,5 @@
 import { type Logger, silentLogger } from '../logging/logger';
+import { InvalidHubResponseError } from './modelInfo';
 import { type HubErrorContext, networkHubError, OfflineModeError, RateLimitedError, toHubError } from './hubErrors';
 
 /** How {@link HubHttp} reaches the Hub. */
@@ -103,7 +104,13 @@ export class HubHttp {
       await response.body?.cancel();
       throw toHubError(response, url, request.context);
     }
-    return { body: (await response.json()) as T, response, url };
+    const text = await response.text();
+    try {
+      return { body: JSON.parse(text) as T, response, url };
+    } catch {
+      // A truncated answer or an HTML page from a captive portal or proxy, sent with status 200.
+      throw new InvalidHubResponseError(url, `the answer is not valid JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 24))})`);
+    }
   }
 
   private tokenFor(url: string): string | undefined {

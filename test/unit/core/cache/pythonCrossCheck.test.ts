@@ -9,7 +9,7 @@ import { COMMIT_A, COMMIT_B, blobOf, makeTempDir } from './cacheFixture';
 
 // Written from the source of huggingface_hub's scan_cache_dir / try_to_load_from_cache, stdlib only.
 // Compiled tests live in <out>/test/unit/core/cache; the script stays in the source tree.
-const SCRIPT = path.resolve(__dirname, '..', '..', '..', '..', '..', 'test', 'unit', 'core', 'cache', 'hfCacheCheck.py');
+const SCRIPT = path.resolve(__dirname, '..', '..', '..', '..', '..', 'test', 'tools', 'hfCacheCheck.py');
 
 interface PyScan {
   repos: { repo_id: string; repo_type: string; nb_files: number; size_on_disk: number; main_config: string | null; revisions: Record<string, { refs: string[]; files: Record<string, { size: number; bytes: string }> }> }[];

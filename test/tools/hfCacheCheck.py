@@ -1,6 +1,7 @@
 """Walks a Hugging Face cache the way huggingface_hub's scan_cache_dir and try_to_load_from_cache do
 (stdlib only: the real package is not installable here), and prints what it finds as JSON.
 A second-language check that the layout our TypeScript writer produces reads correctly in Python."""
+import hashlib
 import json
 import os
 import sys
@@ -36,9 +37,12 @@ def scan_repo(repo_path: Path) -> dict:
             if not blob_path.exists():
                 raise ValueError(f"Blob missing (broken symlink): {blob_path}")
             blob_sizes[blob_path] = blob_path.stat().st_size
+            content = file_path.read_bytes()
             files[str(file_path.relative_to(revision_path)).replace(os.sep, "/")] = {
                 "size": blob_sizes[blob_path],
-                "bytes": file_path.read_bytes().decode("latin-1"),
+                "sha256": hashlib.sha256(content).hexdigest(),
+                # Small files verbatim, for tests that compare text; weights only by hash.
+                "bytes": content.decode("latin-1") if len(content) <= 65536 else None,
             }
         revisions[revision_path.name] = {"files": files, "refs": sorted(refs_by_hash.pop(revision_path.name, set()))}
     if refs_by_hash:

@@ -1,0 +1,65 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import { resolveHubCacheDir } from '../core/cache/cacheLocation';
+import { sharedDispatcher } from '../core/http/sharedDispatcher';
+import { HubClient } from '../core/hub/hubClient';
+import { resolveHubConfig } from '../core/hub/hubConfig';
+import { type Logger } from '../core/logging/logger';
+
+/** Options every command takes. */
+export interface GlobalOptions {
+  readonly cacheDir?: string;
+  readonly endpoint?: string;
+  readonly json: boolean;
+}
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** True when stderr is a terminal (live progress bar). */
+  readonly isTTY: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+/** What the commands share: where the cache is and how to reach the Hub. Built lazily per command. */
+export class CliContext {
+  private hubClient?: HubClient;
+
+  constructor(
+    readonly io: CliIo,
+    readonly options: GlobalOptions,
+  ) {}
+
+  get cacheRoot(): string {
+    return this.options.cacheDir ? path.resolve(this.options.cacheDir) : resolveHubCacheDir(this.io.env, homedir());
+  }
+
+  get hubConfig() {
+    const config = resolveHubConfig(this.io.env);
+    return this.options.endpoint ? { ...config, endpoint: this.options.endpoint.replace(/\/+$/, '') } : config;
+  }
+
+  get dispatcher(): Dispatcher {
+    return sharedDispatcher({ env: this.io.env });
+  }
+
+  get hub(): HubClient {
+    if (!this.hubClient) {
+      const { endpoint, token, offline } = this.hubConfig;
+      const dispatcher = this.dispatcher;
+      const fetchWithDispatcher = ((input: string | URL, init?: RequestInit) =>
+        undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+      this.hubClient = new HubClient({ endpoint, token, offline, fetch: fetchWithDispatcher, logger: this.io.logger });
+    }
+    return this.hubClient;
+  }
+
+  /** One result: a JSON line with --json, else the human text. */
+  print(json: unknown, text: string): void {
+    this.io.stdout(this.options.json ? JSON.stringify(json) + '\n' : text.endsWith('\n') ? text : text + '\n');
+  }
+}

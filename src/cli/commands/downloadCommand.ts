@@ -1,0 +1,65 @@
+import { formatBytes } from '../../core/format/formatBytes';
+import { formatDuration } from '../../core/format/formatDuration';
+import { type DownloadEvent } from '../../core/snapshot/downloadEvents';
+import { downloadModel } from '../../core/snapshot/downloadModel';
+import { type CliContext } from '../cliContext';
+import { ProgressLine } from '../progressLine';
+
+export interface DownloadCommandOptions {
+  readonly repoId: string;
+  readonly revision: string;
+  readonly connections?: number;
+  readonly parallelFiles?: number;
+}
+
+/**
+ * `download <repo>`: fetches what mlx_lm needs into the cache. On a terminal a live bar on stderr; with
+ * --json one event per line on stdout. Ctrl-C stops within a second and the next run resumes.
+ */
+export async function downloadCommand(ctx: CliContext, options: DownloadCommandOptions): Promise<number> {
+  const bar = ctx.io.isTTY && !ctx.options.json ? new ProgressLine(ctx.io.stderr) : undefined;
+  let seconds = 0;
+  const onEvent = (event: DownloadEvent) => {
+    if (event.type === 'done') seconds = event.seconds;
+    if (ctx.options.json) {
+      ctx.io.stdout(JSON.stringify(event.type === 'plan' ? { ...event, files: event.files.map(({ path, size, state, partialBytes }) => ({ path, size, state, partialBytes })) } : event) + '\n');
+      return;
+    }
+    if (event.type === 'plan') {
+      const resumed = event.files.reduce((n, f) => n + f.partialBytes, 0);
+      ctx.io.stderr(
+        `${event.repoId} @ ${event.commit.slice(0, 8)}: ${event.files.length} files, ${formatBytes(event.totalBytes)}` +
+          (event.remainingBytes < event.totalBytes ? ` (${formatBytes(event.remainingBytes)} to fetch${resumed ? `, resuming ${formatBytes(resumed)}` : ''})` : '') +
+          '\n',
+      );
+    } else if (event.type === 'waiting-for-lock') {
+      bar?.clear();
+      ctx.io.stderr(`waiting: another process (pid ${event.holderPid}) is downloading ${event.path}\n`);
+    } else if (event.type === 'progress') {
+      bar?.update(event);
+    }
+  };
+  try {
+    const result = await downloadModel({
+      hub: ctx.hub,
+      cacheRoot: ctx.cacheRoot,
+      repoId: options.repoId,
+      revision: options.revision,
+      dispatcher: ctx.dispatcher,
+      token: ctx.hubConfig.token,
+      connectionsPerFile: options.connections,
+      parallelFiles: options.parallelFiles,
+      signal: ctx.io.signal,
+      onEvent,
+      logger: ctx.io.logger,
+    });
+    bar?.clear();
+    if (!ctx.options.json) {
+      ctx.io.stdout(`downloaded ${result.repoId} (${formatBytes(result.bytesDownloaded)} fetched in ${formatDuration(seconds)}) → ${result.snapshotPath}\n`);
+    }
+    return 0;
+  } catch (error) {
+    bar?.clear();
+    throw error;
+  }
+}

@@ -1,0 +1,269 @@
+import { promises as fs } from 'node:fs';
+import { type Dispatcher } from 'undici';
+import { commitBlob, linkSnapshotFile, writeRef } from '../cache/cacheWriter';
+import { isCommitSha, repoCachePaths, safeRepoRelativePath, type RepoCachePaths } from '../cache/cachePaths';
+import { createContentHasher, expectedHashFromEtag, type ExpectedHash } from '../cache/contentHash';
+import { detectLinkMode, type LinkMode } from '../cache/linkMode';
+import { ensureFreeSpace } from '../download/diskSpace';
+import { ProgressMeter } from '../download/progressMeter';
+import { TransferCancelledError } from '../download/transferErrors';
+import { partialBytesOnDisk } from '../download/transferSidecar';
+import { transferFile, type TransferOptions } from '../download/transferFile';
+import { type HubClient } from '../hub/hubClient';
+import { InvalidHubResponseError } from '../hub/modelInfo';
+import { blobEtag, type RepoFile } from '../hub/repoFile';
+import { parseRepoId } from '../hub/repoId';
+import { type Logger, silentLogger } from '../logging/logger';
+import { MLX_ALLOW_PATTERNS, matchesAnyPattern } from './allowPatterns';
+import { acquireBlobLock } from './blobLock';
+import { removeLeftovers } from './removeLeftovers';
+import { type DownloadEvent, type PlannedFile } from './downloadEvents';
+import { HubInconsistencyError, NothingToDownloadError } from './downloadErrors';
+
+export interface DownloadModelOptions {
+  readonly hub: HubClient;
+  /** The Hugging Face hub cache root (see `resolveHubCacheDir`). */
+  readonly cacheRoot: string;
+  readonly repoId: string;
+  /** Branch, tag or commit. @default 'main' */
+  readonly revision?: string;
+  /** Which repo files to fetch (fnmatch patterns). @default MLX_ALLOW_PATTERNS */
+  readonly allowPatterns?: readonly string[];
+  readonly dispatcher: Dispatcher;
+  /** Sent only to the Hub's own origin (small files), never to the CDN. */
+  readonly token?: string;
+  /** Range connections for one large file. @default 8 */
+  readonly connectionsPerFile?: number;
+  /** Files downloaded at once. @default 4 */
+  readonly parallelFiles?: number;
+  /** @default detected per cache (symlinks where the file system allows, like huggingface_hub) */
+  readonly linkMode?: LinkMode;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: DownloadEvent) => void;
+  readonly logger?: Logger;
+  /** Tuning passed to every file transfer (stall timeout, retry delays, part threshold). */
+  readonly transfer?: Pick<TransferOptions, 'stallTimeoutMs' | 'retryBaseDelayMs' | 'maxRetries' | 'partThresholdBytes' | 'minPartBytes'>;
+}
+
+export interface DownloadModelResult {
+  readonly repoId: string;
+  readonly commit: string;
+  readonly snapshotPath: string;
+  readonly files: readonly PlannedFile[];
+  readonly bytesDownloaded: number;
+}
+
+/**
+ * Downloads the files of a model that mlx_lm needs into the shared Hugging Face cache, exactly as
+ * huggingface_hub lays it out: blobs by hash, relative snapshot links, and `refs/<revision>` written
+ * only once every file is in place (so a half-downloaded model never looks complete to mlx_lm).
+ * Everything is planned and validated (paths, etags, free space) before the first byte is written.
+ */
+export async function downloadModel(options: DownloadModelOptions): Promise<DownloadModelResult> {
+  const started = performance.now();
+  const log = options.logger ?? silentLogger;
+  const emit = options.onEvent ?? (() => {});
+  const { id: repoId } = parseRepoId(options.repoId);
+  const revision = options.revision ?? 'main';
+  const signal = options.signal ?? new AbortController().signal;
+
+  const info = await options.hub.modelInfo(repoId, { revision, signal });
+  const commit = info.sha;
+  if (!commit) throw new InvalidHubResponseError(`${options.hub.endpoint}/api/models/${repoId}`, 'no commit sha in the model info');
+  const allow = options.allowPatterns ?? MLX_ALLOW_PATTERNS;
+  const wanted = (await options.hub.listFiles(repoId, commit, { signal })).filter((f) => matchesAnyPattern(f.path, allow));
+  if (wanted.length === 0) throw new NothingToDownloadError(repoId);
+
+  const paths = repoCachePaths(options.cacheRoot, repoId);
+  // Validate every name the Hub gave us before anything touches the disk.
+  for (const file of wanted) {
+    safeRepoRelativePath(file.path);
+    paths.blob(blobEtag(file));
+  }
+  paths.snapshotDir(commit);
+
+  const linkMode = options.linkMode ?? (await prepareRoot(options.cacheRoot));
+  const planned = await Promise.all(wanted.map((file) => planFile(paths, commit, file, linkMode)));
+  const remainingBytes = planned.reduce((n, f) => n + (f.state === 'to-download' ? f.size - f.partialBytes : 0), 0);
+  if (remainingBytes > 0) await ensureFreeSpace({ dir: options.cacheRoot, neededBytes: remainingBytes });
+  const totalBytes = planned.reduce((n, f) => n + f.size, 0);
+  emit({ type: 'plan', repoId, revision, commit, files: planned, totalBytes, remainingBytes });
+  log.info(`[download] ${repoId}@${commit.slice(0, 8)}: ${planned.length} files, ${remainingBytes} of ${totalBytes} bytes to fetch`);
+
+  let filesDone = 0;
+  const meter = new ProgressMeter({ onUpdate: (s) => emit({ type: 'progress', filesDone, filesTotal: planned.length, ...s }) });
+  for (const f of planned) meter.addFile(f.path, f.size, f.state === 'to-download' ? f.partialBytes : f.size);
+
+  // Files with the same content share one blob: fetch it once, then link every path to it.
+  const byEtag = new Map<string, PlannedFile[]>();
+  for (const f of planned) byEtag.set(f.etag, [...(byEtag.get(f.etag) ?? []), f]);
+
+  let bytesDownloaded = 0;
+  const inner = new AbortController();
+  const onOuterAbort = () => inner.abort(signal.reason);
+  signal.addEventListener('abort', onOuterAbort, { once: true });
+  try {
+    await runPool([...byEtag.values()], options.parallelFiles ?? 4, inner, async (group) => {
+      const first = group[0]!;
+      let created = false;
+      if (first.state === 'to-download') {
+        const result = await fetchBlob({ ...options, repoId, commit, paths, file: first, signal: inner.signal, emit, meter, log });
+        bytesDownloaded += result.bytes;
+        created = result.created;
+      }
+      for (const [index, f] of group.entries()) {
+        if (f.state !== 'in-place') {
+          // In copy mode only the last path may take a new blob over; earlier ones copy it.
+          await linkSnapshotFile({ root: options.cacheRoot, repoId, commit, path: f.path, etag: f.etag, mode: linkMode, newBlob: created && index === group.length - 1 });
+        }
+        meter.update(f.path, f.size);
+        filesDone++;
+        emit({ type: 'file-done', path: f.path, size: f.size, downloaded: f.state === 'to-download' });
+      }
+    });
+  } finally {
+    signal.removeEventListener('abort', onOuterAbort);
+  }
+
+  if (!isCommitSha(revision) || revision.toLowerCase() !== commit) {
+    await writeRef({ root: options.cacheRoot, repoId, ref: revision, commit });
+  }
+  await removeLeftovers(paths, commit);
+  meter.complete();
+  const snapshotPath = paths.snapshotDir(commit);
+  emit({ type: 'done', repoId, commit, snapshotPath, bytesDownloaded, seconds: (performance.now() - started) / 1000 });
+  return { repoId, commit, snapshotPath, files: planned, bytesDownloaded };
+}
+
+async function prepareRoot(root: string): Promise<LinkMode> {
+  await fs.mkdir(root, { recursive: true });
+  return detectLinkMode({ root });
+}
+
+/** What one file needs: nothing (already linked), a link (blob cached), or a download. */
+async function planFile(paths: RepoCachePaths, commit: string, file: RepoFile, linkMode: LinkMode): Promise<PlannedFile> {
+  const etag = blobEtag(file);
+  const base = { path: file.path, size: file.size, etag, partialBytes: 0 };
+  const linked = paths.snapshotFile(commit, file.path);
+  if (await isInPlace(linked, paths.blob(etag), file.size, linkMode)) return { ...base, state: 'in-place' };
+  const blobSize = await sizeOf(paths.blob(etag));
+  if (blobSize === file.size && (await hashMatches(paths.blob(etag), expectedHashOf(etag), file.size))) return { ...base, state: 'blob-cached' };
+  if (blobSize !== undefined) await fs.rm(paths.blob(etag), { force: true }); // wrong bytes under a hash name: never trust them
+  const partialBytes = await partialBytesOnDisk(paths.incomplete(etag), paths.sidecar(etag));
+  return { ...base, state: 'to-download', partialBytes: Math.min(partialBytes, file.size) };
+}
+
+/** A snapshot entry that already points at a blob of the right size (it was verified when written). */
+async function isInPlace(linked: string, blob: string, size: number, linkMode: LinkMode): Promise<boolean> {
+  try {
+    const stat = await fs.lstat(linked);
+    if (stat.isSymbolicLink()) {
+      const [target, blobReal] = await Promise.all([fs.realpath(linked), fs.realpath(blob)]);
+      return target === blobReal && (await sizeOf(blob)) === size;
+    }
+    return linkMode === 'copy' && stat.isFile() && stat.size === size;
+  } catch {
+    return false;
+  }
+}
+
+async function sizeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function expectedHashOf(etag: string): ExpectedHash {
+  const expected = expectedHashFromEtag(etag);
+  if (!expected) throw new Error(`"${etag}" is not a content hash`);
+  return expected;
+}
+
+async function hashMatches(file: string, expected: ExpectedHash, size: number): Promise<boolean> {
+  const hasher = createContentHasher(expected.algorithm, size);
+  const handle = await fs.open(file, 'r');
+  try {
+    for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20 })) hasher.update(chunk as Buffer);
+  } finally {
+    await handle.close();
+  }
+  return hasher.digest('hex') === expected.hex;
+}
+
+interface FetchBlobContext extends DownloadModelOptions {
+  readonly repoId: string;
+  readonly commit: string;
+  readonly paths: RepoCachePaths;
+  readonly file: PlannedFile;
+  readonly signal: AbortSignal;
+  readonly emit: (event: DownloadEvent) => void;
+  readonly meter: ProgressMeter;
+  readonly log: Logger;
+}
+
+/** Downloads one blob under a lock, verifies it and moves it into `blobs/`. */
+async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; created: boolean }> {
+  const { file, paths, signal } = ctx;
+  const lock = await acquireBlobLock({
+    pythonLockPath: paths.lock(file.etag),
+    signal,
+    onWait: (holderPid) => ctx.emit({ type: 'waiting-for-lock', path: file.path, holderPid }),
+  });
+  try {
+    // Another process may have finished this blob while we waited.
+    if ((await sizeOf(paths.blob(file.etag))) === file.size) return { bytes: 0, created: false };
+    const resolve = async () => {
+      const resolved = await ctx.hub.resolveFile(ctx.repoId, ctx.commit, file.path, { signal });
+      if (resolved.etag.toLowerCase() !== file.etag.toLowerCase()) throw new HubInconsistencyError(file.path, file.etag, resolved.etag);
+      return resolved.url;
+    };
+    const url = await resolve();
+    const onHub = new URL(url).origin === new URL(ctx.hub.endpoint).origin;
+    const partialBytes = await partialBytesOnDisk(paths.incomplete(file.etag), paths.sidecar(file.etag));
+    ctx.emit({ type: 'file-start', path: file.path, size: file.size, resumeFrom: Math.min(partialBytes, file.size) });
+    const result = await transferFile({
+      ...ctx.transfer,
+      url,
+      resolveUrl: resolve,
+      partialPath: paths.incomplete(file.etag),
+      sidecarPath: paths.sidecar(file.etag),
+      expectedSize: file.size,
+      expectedHash: expectedHashOf(file.etag),
+      dispatcher: ctx.dispatcher,
+      headers: ctx.token && onHub ? { authorization: `Bearer ${ctx.token}` } : undefined,
+      connections: ctx.connectionsPerFile ?? 8,
+      signal,
+      onProgress: (bytes) => ctx.meter.update(file.path, bytes),
+      logger: ctx.log,
+    });
+    const { created } = await commitBlob({ root: ctx.cacheRoot, repoId: ctx.repoId, etag: file.etag, from: paths.incomplete(file.etag) });
+    return { bytes: result.bytesDownloaded, created };
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` at once. The first failure aborts the others and is
+ * rethrown once all have stopped (a real error wins over the cancellations it caused).
+ */
+async function runPool<T>(items: T[], limit: number, controller: AbortController, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let firstError: unknown;
+  const worker = async () => {
+    while (next < items.length && !controller.signal.aborted) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        if (firstError === undefined || (firstError instanceof TransferCancelledError && !(error instanceof TransferCancelledError))) firstError = error;
+        controller.abort(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (firstError !== undefined) throw firstError;
+  if (controller.signal.aborted) throw controller.signal.reason;
+}
