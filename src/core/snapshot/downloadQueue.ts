@@ -34,6 +34,8 @@ interface Job {
   lastPlan?: DownloadEvent;
   lastProgress?: DownloadEvent;
   readonly done: Promise<DownloadModelResult>;
+  /** Resolves once the job has ended and left the queue (success or not). */
+  settled?: Promise<void>;
   begin(): void;
 }
 
@@ -67,6 +69,11 @@ export class DownloadQueue {
   download(request: DownloadRequest, options: SubscribeOptions = {}): Promise<DownloadModelResult> {
     const job = this.jobs.get(DownloadQueue.keyOf(request)) ?? this.enqueue(request);
     return this.subscribe(job, options);
+  }
+
+  /** Resolves when the download of `request` (if any) has ended and left the queue. */
+  settled(request: DownloadRequest): Promise<void> {
+    return this.jobs.get(DownloadQueue.keyOf(request))?.settled ?? Promise.resolve();
   }
 
   /** Stops a queued or running download for every caller. Returns false when there was none. */
@@ -106,8 +113,8 @@ export class DownloadQueue {
       })(),
     };
     this.jobs.set(job.key, job);
-    void job.done
-      .catch(() => undefined)
+    job.settled = job.done
+      .then(() => undefined, () => undefined)
       .finally(() => {
         this.jobs.delete(job.key);
         const index = this.waiting.indexOf(job);
