@@ -1,13 +1,22 @@
 import * as vscode from 'vscode';
 import { type ExtensionApi } from './vscode/api';
 import { registerCommands } from './vscode/commands/registerCommands';
+import { registerLibraryCommands } from './vscode/commands/libraryCommands';
+import { registerModelCommands } from './vscode/commands/modelCommands';
 import { Settings } from './vscode/config/settings';
+import { InterruptedDownloads } from './vscode/models/interruptedDownloads';
+import { ModelDecorationProvider } from './vscode/models/modelDecorations';
+import { type ModelServices } from './vscode/models/modelServices';
 import { ModelsTreeProvider } from './vscode/models/modelsTreeProvider';
+import { resumeInterrupted } from './vscode/models/resumeInterrupted';
+import { scheduleDailyUpdateCheck } from './vscode/models/dailyUpdateCheck';
 import { BackendStatusBar, statusFor } from './vscode/statusBar/backendStatusBar';
 
 /**
  * Composition root: creates the one log channel first, then each service with explicit
- * arguments, and hands every disposable to `context.subscriptions`. Nothing heavy runs here.
+ * arguments, and hands every disposable to `context.subscriptions`. The download side (undici, the
+ * Hub client, the cache scanner) loads right after activation through a dynamic import, so
+ * activation itself stays in the low milliseconds.
  */
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const started = performance.now();
@@ -16,11 +25,22 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const settings = new Settings();
   context.subscriptions.push(settings);
+  const interrupted = new InterruptedDownloads(context.globalState);
+  const interruptedAtStart = interrupted.list();
 
-  const modelsTree = new ModelsTreeProvider({ selectedModel: () => settings.selectedModel });
+  const services: Promise<ModelServices> = import('./vscode/models/modelServices').then(async ({ ModelServices }) => {
+    const created = await ModelServices.create(settings, context, log);
+    context.subscriptions.push(created);
+    return created;
+  });
+  services.catch((error: unknown) => log.error(`[activate] the model services failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+
+  const modelsTree = new ModelsTreeProvider({ manager: services.then((s) => s.manager) });
   context.subscriptions.push(modelsTree);
   const modelsView = vscode.window.createTreeView('mlx.models', { treeDataProvider: modelsTree, showCollapseAll: true });
   context.subscriptions.push(modelsView);
+  const decorations = new ModelDecorationProvider();
+  context.subscriptions.push(decorations, vscode.window.registerFileDecorationProvider(decorations));
 
   const statusBar = new BackendStatusBar(statusFor(settings.backend, settings.selectedModel));
   context.subscriptions.push(statusBar);
@@ -28,14 +48,25 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(
     settings.onDidChange(() => {
       statusBar.update(statusFor(settings.backend, settings.selectedModel));
-      modelsTree.refresh();
+      // A new cache folder or endpoint: re-read the cache (the Hub client rebuilds itself on demand).
+      void services.then((s) => s.manager.refresh());
     }),
   );
-  context.subscriptions.push(...registerCommands({ log, settings, modelsTree }));
+  context.subscriptions.push(
+    ...registerCommands({ log, settings, refresh: async () => (await services).manager.refresh() }),
+    ...registerModelCommands({ services, settings, log, interrupted }),
+    ...registerLibraryCommands({ services, settings, log, modelsView, modelsTree, globalState: context.globalState }),
+  );
+
+  void services.then(async (s) => {
+    await s.manager.refresh();
+    await resumeInterrupted(settings, interruptedAtStart, log);
+    context.subscriptions.push(scheduleDailyUpdateCheck({ manager: s.manager, settings, state: context.globalState, log }));
+  });
 
   const activationMs = performance.now() - started;
   log.info(`[activate] MLX Model Manager ${__EXTENSION_VERSION__} activated in ${activationMs.toFixed(2)} ms (VS Code ${vscode.version})`);
-  return { activationMs, modelsTree, statusBar };
+  return { activationMs, modelsTree, statusBar, services };
 }
 
 export function deactivate(): void {

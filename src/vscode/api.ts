@@ -1,5 +1,6 @@
-import { type BackendStatusBar } from './statusBar/backendStatusBar';
+import { type ModelServices } from './models/modelServices';
 import { type ModelsTreeProvider } from './models/modelsTreeProvider';
+import { type BackendStatusBar } from './statusBar/backendStatusBar';
 
 /**
  * What `activate()` returns. Extension-host tests read the real objects through it
@@ -10,4 +11,6 @@ export interface ExtensionApi {
   readonly activationMs: number;
   readonly modelsTree: ModelsTreeProvider;
   readonly statusBar: BackendStatusBar;
+  /** Resolves once the download side (loaded lazily after activation) is ready. */
+  readonly services: Promise<ModelServices>;
 }

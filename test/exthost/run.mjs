@@ -7,6 +7,7 @@ import { format } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, prepareRunDirs, startCodeServer } from '../tools/codeServer.mjs';
+import { startHubStandinProcess } from '../tools/hubStandinProcess.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const resultsDir = path.join(root, 'test-results');
@@ -20,10 +21,20 @@ export async function runExtensionHostTests({ summaryFile, extraEnv = {} } = {})
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
   const dirs = prepareRunDirs(runDir);
+  // The extension talks to a real Hub stand-in process and writes a throw-away cache of this run.
+  const hub = await startHubStandinProcess({ args: ['--seed-models', '--weight-bytes', String(3 * 1024 * 1024)] });
   const server = await startCodeServer({
     dirs,
     smokeTestDriver: true,
-    env: { MLX_TEST_TIER: 'exthost', ...(summaryFile ? { MLX_TEST_SUMMARY: summaryFile } : {}), ...extraEnv },
+    env: {
+      MLX_TEST_TIER: 'exthost',
+      ...(summaryFile ? { MLX_TEST_SUMMARY: summaryFile } : {}),
+      HF_ENDPOINT: hub.endpoint,
+      HF_HUB_CACHE: path.join(runDir, 'hf-cache'),
+      HF_HOME: path.join(runDir, 'hf-home'),
+      MLX_TEST_HUB_CONTROL: hub.controlUrl,
+      ...extraEnv,
+    },
     logFile: path.join(resultsDir, 'exthost-code-server.log'),
   });
   const browser = await launchChromium();
@@ -54,6 +65,7 @@ export async function runExtensionHostTests({ summaryFile, extraEnv = {} } = {})
   } finally {
     await browser.close();
     await server.stop();
+    await hub.stop();
   }
 }
 

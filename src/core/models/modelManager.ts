@@ -15,6 +15,7 @@ import { type DownloadQueue } from '../snapshot/downloadQueue';
 import { localModelState } from '../snapshot/localModelState';
 import { displayNameOf, isCachedMlxModel } from './cachedMlxModel';
 import { type KeyValueStore } from './keyValueStore';
+import { mlxIncompatibility } from './mlxCompatibility';
 import { type ModelEntry, type ModelSection, type ModelSource, type ModelStatus } from './modelEntry';
 import { type StorageSummary, summarizeStorage } from './storageSummary';
 
@@ -252,7 +253,7 @@ export class ModelManager extends Disposable {
       downloadSizeBytes: this.hubSizes.get(k) ?? seed?.nominalSizeBytes,
       ...(this.updates.has(k) && status.kind === 'downloaded' ? { updateAvailable: { remoteCommit: this.updates.get(k)! } } : {}),
       selected: key(this.options.selectedModel()) === k,
-      ...(search ? { downloads: search.downloads, likes: search.likes, incompatibleReason: incompatibility(search) } : {}),
+      ...(search ? { downloads: search.downloads, likes: search.likes, incompatibleReason: mlxIncompatibility(search) } : {}),
     };
   }
 
@@ -309,11 +310,3 @@ function sectionOf(seed: SeedModel | undefined, sources: Set<ModelSource>): Mode
   return 'search';
 }
 
-/** Why mlx_lm likely can't run a search result, from its tags (the Hub tags GGUF repos `gguf`). */
-function incompatibility(summary: ModelSummary): string | undefined {
-  const tags = (summary.tags ?? []).map((t) => t.toLowerCase());
-  const library = summary.libraryName?.toLowerCase();
-  if (library === 'gguf' || (tags.includes('gguf') && !tags.includes('safetensors') && !tags.includes('mlx'))) return 'GGUF only: mlx_lm needs safetensors weights';
-  if (tags.length > 0 && !tags.includes('safetensors') && !tags.includes('mlx') && library !== 'mlx') return 'no safetensors weights listed';
-  return undefined;
-}

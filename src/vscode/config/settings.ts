@@ -8,14 +8,14 @@ const SECTION = 'mlx';
 /** The one place that reads and writes the extension's settings, with types and defaults. */
 export class Settings extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
-  /** Fires when any `mlx.*` setting changes. */
+  /** Fires when any `mlx.*` setting (or VS Code's `http.*` proxy settings) changes. */
   readonly onDidChange = this.changed.event;
 
   constructor() {
     super();
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(SECTION)) this.changed.fire();
+        if (e.affectsConfiguration(SECTION) || e.affectsConfiguration('http')) this.changed.fire();
       }),
     );
   }
@@ -37,4 +37,52 @@ export class Settings extends Disposable {
   get selectedModel(): string {
     return this.config.get<string>('selectedModel')?.trim() || defaultSeedModel().repoId;
   }
+
+  async setSelectedModel(repoId: string): Promise<void> {
+    await this.config.update('selectedModel', repoId, vscode.ConfigurationTarget.Global);
+  }
+
+  /** Explicit cache folder, or undefined for the shared HF cache. */
+  get cacheDirectory(): string | undefined {
+    return this.config.get<string>('cacheDirectory')?.trim() || undefined;
+  }
+
+  /** Explicit Hub endpoint, or undefined for HF_ENDPOINT / huggingface.co. */
+  get hubEndpoint(): string | undefined {
+    return this.config.get<string>('hubEndpoint')?.trim().replace(/\/+$/, '') || undefined;
+  }
+
+  get maxParallelModels(): number {
+    return clampInt(this.config.get<number>('download.maxParallelModels'), 1, 8, 2);
+  }
+
+  get parallelFiles(): number {
+    return clampInt(this.config.get<number>('download.parallelFiles'), 1, 16, 4);
+  }
+
+  get connectionsPerFile(): number {
+    return clampInt(this.config.get<number>('download.connectionsPerFile'), 1, 16, 8);
+  }
+
+  get autoResume(): 'auto' | 'ask' | 'never' {
+    const value = this.config.get<string>('download.autoResume');
+    return value === 'ask' || value === 'never' ? value : 'auto';
+  }
+
+  get contextLength(): number {
+    return clampInt(this.config.get<number>('memory.contextLength'), 512, 1_048_576, 8192);
+  }
+
+  get budgetFraction(): number | undefined {
+    const value = this.config.get<number | null>('memory.budgetFraction');
+    return typeof value === 'number' && value >= 0.1 && value <= 1 ? value : undefined;
+  }
+
+  get checkUpdatesDaily(): boolean {
+    return this.config.get<boolean>('updates.checkDaily') ?? true;
+  }
+}
+
+function clampInt(value: number | undefined, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
 }

@@ -1,14 +1,26 @@
-import * as vscode from 'vscode';
-import { type ModelGroup, type SeedModel } from '../../core/catalog/seedModels';
-import { formatBytes } from '../../core/format/formatBytes';
+import { type ModelEntry, type ModelSection } from '../../core/models/modelEntry';
 
-/** View models of the Models tree: a tagged union with stable ids and parent links (so `reveal()` works). */
-export type ModelTreeNode = GroupNode | ModelNode;
+/** Sections of the Models view, in display order. */
+export type GroupId = ModelSection | 'storage';
+
+export const GROUP_LABELS: Record<GroupId, string> = {
+  regular: 'Regular',
+  reasoning: 'Reasoning',
+  other: 'Other local models',
+  search: 'Search results',
+  storage: 'Storage',
+};
+
+/**
+ * View models of the Models tree: a tagged union with stable ids and parent links (so `reveal()`
+ * works), rendered to `TreeItem`s by modelTreeRendering.ts.
+ */
+export type ModelTreeNode = GroupNode | ModelNode | StorageNode;
 
 export interface GroupNode {
   readonly kind: 'group';
   readonly id: string;
-  readonly group: ModelGroup;
+  readonly group: GroupId;
   readonly label: string;
   readonly parent: undefined;
 }
@@ -16,45 +28,31 @@ export interface GroupNode {
 export interface ModelNode {
   readonly kind: 'model';
   readonly id: string;
-  readonly model: SeedModel;
-  readonly selected: boolean;
+  readonly entry: ModelEntry;
+  /** True for the seed model recommended for this machine's memory. */
+  readonly recommended: boolean;
   readonly parent: GroupNode;
 }
 
-/** `contextValue` is built from parts so menus can match `viewItem =~ /;selected;/`. */
+export interface StorageNode {
+  readonly kind: 'storage';
+  readonly id: string;
+  readonly label: string;
+  readonly description?: string;
+  readonly tooltip?: string;
+  readonly icon: string;
+  /** Extra `contextValue` parts, e.g. `stale-partials`. */
+  readonly contextParts: readonly string[];
+  /** Folder to reveal on click. */
+  readonly revealPath?: string;
+  readonly parent: GroupNode;
+}
+
+/** `contextValue` from parts, matched in package.json with `viewItem =~ /;downloaded;/`. */
 export function modelContextValue(node: ModelNode): string {
-  const parts = ['model', 'seed'];
-  if (node.model.isDefault) parts.push('default');
-  if (node.selected) parts.push('selected');
+  const { entry } = node;
+  const parts = ['model', entry.status.kind, entry.selected ? 'selected' : 'unselected', ...entry.sources];
+  if (entry.updateAvailable) parts.push('update');
+  if (entry.seed?.isDefault) parts.push('default');
   return parts.join(';') + ';';
-}
-
-export function toTreeItem(node: ModelTreeNode): vscode.TreeItem {
-  if (node.kind === 'group') {
-    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
-    item.id = node.id;
-    item.contextValue = `group;${node.group};`;
-    return item;
-  }
-  const { model } = node;
-  const item = new vscode.TreeItem(model.displayName, vscode.TreeItemCollapsibleState.None);
-  item.id = node.id;
-  const notes = [formatBytes(model.nominalSizeBytes)];
-  if (model.isDefault) notes.push('default');
-  if (node.selected) notes.push('active');
-  item.description = notes.join(' · ');
-  item.iconPath = new vscode.ThemeIcon(model.reasoning ? 'lightbulb' : 'hubot');
-  item.contextValue = modelContextValue(node);
-  const tooltip = new vscode.MarkdownString(undefined, true);
-  tooltip.appendMarkdown(`**${escapeMarkdown(model.displayName)}**\n\n`);
-  tooltip.appendMarkdown(`\`${model.repoId}\`\n\n`);
-  tooltip.appendMarkdown(`About ${formatBytes(model.nominalSizeBytes)} to download`);
-  if (model.reasoning) tooltip.appendMarkdown(' · reasoning model');
-  item.tooltip = tooltip;
-  item.accessibilityInformation = { label: `${model.displayName}, ${item.description}` };
-  return item;
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -1,20 +1,33 @@
 import * as vscode from 'vscode';
-import { MODEL_GROUPS, SEED_MODELS } from '../../core/catalog/seedModels';
+import { formatBytes } from '../../core/format/formatBytes';
 import { Disposable } from '../../core/lifecycle/disposable';
-import { type GroupNode, type ModelNode, type ModelTreeNode, toTreeItem } from './modelTreeItems';
+import { type ModelManager } from '../../core/models/modelManager';
+import { GROUP_LABELS, type GroupId, type GroupNode, type ModelNode, type ModelTreeNode, type StorageNode } from './modelTreeItems';
+import { toTreeItem } from './modelTreeRendering';
 
 export interface ModelsTreeOptions {
-  /** Repo id of the active model, read on each render. */
-  readonly selectedModel: () => string;
+  /** Resolves once the model services have loaded (after activation, lazily). */
+  readonly manager: Promise<ModelManager>;
+  /** The seed model recommended for this machine, if known. */
+  readonly recommended?: () => string | undefined;
+  /** Adds details (config, memory fit) to a model's tooltip when it is hovered. */
+  readonly resolveTooltip?: (node: ModelNode, item: vscode.TreeItem, token: vscode.CancellationToken) => Promise<void>;
 }
 
-/** Data for the "Models" view: seed models grouped as Regular and Reasoning. */
+const ORDER: GroupId[] = ['regular', 'reasoning', 'other', 'search', 'storage'];
+
+/** Data for the "Models" view: sections of models with live state, and a Storage section. */
 export class ModelsTreeProvider extends Disposable implements vscode.TreeDataProvider<ModelTreeNode> {
   private readonly changed = this._register(new vscode.EventEmitter<ModelTreeNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
+  private manager?: ModelManager;
 
   constructor(private readonly options: ModelsTreeOptions) {
     super();
+    void options.manager.then((manager) => {
+      this.manager = manager;
+      this._register(manager.onDidChange(() => this.refresh()));
+    });
   }
 
   refresh(): void {
@@ -25,28 +38,85 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
     return toTreeItem(node);
   }
 
+  async resolveTreeItem(item: vscode.TreeItem, node: ModelTreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+    if (node.kind === 'model' && this.options.resolveTooltip) await this.options.resolveTooltip(node, item, token);
+    return item;
+  }
+
   getParent(node: ModelTreeNode): ModelTreeNode | undefined {
     return node.parent;
   }
 
-  getChildren(node?: ModelTreeNode): ModelTreeNode[] {
-    if (!node) return this.groups();
-    if (node.kind === 'group') return this.modelsOf(node);
-    return [];
+  /** The node for a model as the view would show it now (for `reveal()` and tests); ids are stable. */
+  nodeFor(repoId: string): ModelNode | undefined {
+    const entry = this.manager?.get(repoId);
+    if (!this.manager || !entry) return undefined;
+    return this.modelsOf(this.manager, groupNode(entry.section)).find((n) => n.entry.repoId === entry.repoId);
   }
 
-  private groups(): GroupNode[] {
-    return MODEL_GROUPS.map((g) => ({ kind: 'group', id: `group:${g.id}`, group: g.id, label: g.label, parent: undefined }));
+  async getChildren(node?: ModelTreeNode): Promise<ModelTreeNode[]> {
+    const manager = this.manager ?? (await this.options.manager);
+    if (!node) return this.groups(manager);
+    if (node.kind !== 'group') return [];
+    return node.group === 'storage' ? this.storageOf(manager, node) : this.modelsOf(manager, node);
   }
 
-  private modelsOf(group: GroupNode): ModelNode[] {
-    const selected = this.options.selectedModel().toLowerCase();
-    return SEED_MODELS.filter((m) => m.group === group.group).map((model) => ({
-      kind: 'model',
-      id: `model:${model.repoId}`,
-      model,
-      selected: model.repoId.toLowerCase() === selected,
-      parent: group,
-    }));
+  private groups(manager: ModelManager): GroupNode[] {
+    const present = new Set(manager.list().map((e) => e.section));
+    return ORDER.filter((g) => g === 'storage' || g === 'regular' || g === 'reasoning' || present.has(g)).map(groupNode);
   }
+
+  private modelsOf(manager: ModelManager, group: GroupNode): ModelNode[] {
+    const recommended = this.options.recommended?.()?.toLowerCase();
+    return manager
+      .list()
+      .filter((e) => e.section === group.group)
+      .map((entry) => ({ kind: 'model', id: `model:${entry.repoId.toLowerCase()}`, entry, recommended: entry.repoId.toLowerCase() === recommended, parent: group }));
+  }
+
+  private storageOf(manager: ModelManager, group: GroupNode): StorageNode[] {
+    const storage = manager.storage();
+    const nodes: StorageNode[] = [
+      {
+        kind: 'storage',
+        id: 'storage:total',
+        label: `${formatBytes(storage.totalBytes)} used`,
+        description: storage.cacheRoot,
+        tooltip: `Hugging Face cache: ${storage.cacheRoot}\nShared with mlx_lm, huggingface-cli and transformers. Click to reveal.`,
+        icon: 'folder',
+        contextParts: ['total'],
+        revealPath: storage.cacheRoot,
+        parent: group,
+      },
+    ];
+    const partialBytes = storage.partials.reduce((n, p) => n + p.bytes, 0);
+    if (storage.partials.length > 0) {
+      nodes.push({
+        kind: 'storage',
+        id: 'storage:partials',
+        label: 'Partial downloads',
+        description: `${formatBytes(partialBytes)}${storage.stalePartialBytes ? ` · ${formatBytes(storage.stalePartialBytes)} stale` : ''}`,
+        tooltip: 'Unfinished downloads. They resume where they stopped; "Clean Up" deletes the ones no download is using.',
+        icon: 'debug-pause',
+        contextParts: ['partials', 'stale-partials'],
+        parent: group,
+      });
+    }
+    for (const repo of storage.repos) {
+      nodes.push({
+        kind: 'storage',
+        id: `storage:repo:${repo.repoType}:${repo.repoId.toLowerCase()}`,
+        label: repo.repoId,
+        description: formatBytes(repo.bytes) + (repo.repoType === 'model' ? '' : ` · ${repo.repoType}`),
+        icon: repo.repoType === 'model' ? 'package' : 'file-binary',
+        contextParts: ['repo'],
+        parent: group,
+      });
+    }
+    return nodes;
+  }
+}
+
+function groupNode(group: GroupId): GroupNode {
+  return { kind: 'group', id: `group:${group}`, group, label: GROUP_LABELS[group], parent: undefined };
 }

@@ -1,0 +1,147 @@
+import * as vscode from 'vscode';
+import { formatBytes } from '../../core/format/formatBytes';
+import { formatProgress } from '../../core/format/formatProgress';
+import { type ModelEntry } from '../../core/models/modelEntry';
+import { modelUri } from './modelDecorations';
+import { type ModelNode, type ModelTreeNode, modelContextValue } from './modelTreeItems';
+
+export function toTreeItem(node: ModelTreeNode): vscode.TreeItem {
+  switch (node.kind) {
+    case 'group': {
+      const collapsed = node.group === 'storage' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded;
+      const item = new vscode.TreeItem(node.label, collapsed);
+      item.id = node.id;
+      item.contextValue = `group;${node.group};`;
+      if (node.group === 'storage') item.iconPath = new vscode.ThemeIcon('database');
+      return item;
+    }
+    case 'storage': {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.id = node.id;
+      item.description = node.description;
+      item.tooltip = node.tooltip;
+      item.iconPath = new vscode.ThemeIcon(node.icon);
+      item.contextValue = ['storage', ...node.contextParts].join(';') + ';';
+      if (node.revealPath) item.command = { command: 'revealFileInOS', title: 'Reveal', arguments: [vscode.Uri.file(node.revealPath)] };
+      return item;
+    }
+    case 'model':
+      return modelItem(node);
+  }
+}
+
+function modelItem(node: ModelNode): vscode.TreeItem {
+  const { entry } = node;
+  const item = new vscode.TreeItem(entry.displayName, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.description = describe(node);
+  item.iconPath = statusIcon(entry);
+  item.resourceUri = modelUri(entry);
+  item.contextValue = modelContextValue(node);
+  item.tooltip = basicTooltip(node);
+  item.accessibilityInformation = { label: `${entry.displayName}, ${item.description}` };
+  return item;
+}
+
+/** The row's description: size and state, or live progress like `42% · 760 MB / 1.8 GB · 35 MB/s · 31 s left`. */
+export function describe(node: ModelNode): string {
+  const { entry } = node;
+  const status = entry.status;
+  const notes: string[] = [];
+  switch (status.kind) {
+    case 'downloading':
+      notes.push(status.progress ? formatProgress(status.progress) : 'starting…');
+      break;
+    case 'queued':
+      notes.push(`queued (#${status.position})`);
+      break;
+    case 'partial':
+      notes.push(`paused · ${formatBytes(status.partialBytes)}${entry.downloadSizeBytes ? ` of ${formatBytes(entry.downloadSizeBytes)}` : ''}`);
+      break;
+    case 'failed':
+      notes.push('failed');
+      break;
+    case 'corrupted':
+      notes.push('corrupted');
+      break;
+    case 'downloaded':
+      notes.push(formatBytes(entry.sizeOnDisk));
+      break;
+    case 'not-downloaded':
+      if (entry.downloadSizeBytes) notes.push(formatBytes(entry.downloadSizeBytes));
+      if (entry.incompatibleReason) notes.push('not for mlx_lm');
+      else if (entry.downloads !== undefined) notes.push(`${compact(entry.downloads)} downloads`);
+      break;
+  }
+  if (entry.seed?.isDefault) notes.push('default');
+  if (node.recommended) notes.push('recommended');
+  if (entry.selected) notes.push('active');
+  if (entry.updateAvailable) notes.push('update available');
+  return notes.join(' · ');
+}
+
+function statusIcon(entry: ModelEntry): vscode.ThemeIcon {
+  const color = (id: string) => new vscode.ThemeColor(id);
+  if (entry.updateAvailable) return new vscode.ThemeIcon('arrow-circle-up', color('charts.purple'));
+  switch (entry.status.kind) {
+    case 'downloaded':
+      return new vscode.ThemeIcon(entry.selected ? 'pass-filled' : 'pass', color('charts.green'));
+    case 'downloading':
+      return new vscode.ThemeIcon('sync~spin', color('charts.blue'));
+    case 'queued':
+      return new vscode.ThemeIcon('clock', color('charts.blue'));
+    case 'partial':
+      return new vscode.ThemeIcon('debug-pause', color('charts.yellow'));
+    case 'failed':
+    case 'corrupted':
+      return new vscode.ThemeIcon('error', color('errorForeground'));
+    default:
+      return new vscode.ThemeIcon(entry.incompatibleReason ? 'circle-slash' : entry.seed?.reasoning ? 'lightbulb' : 'cloud-download');
+  }
+}
+
+/** What is known without I/O; `resolveTreeItem` adds config details and the memory verdict. */
+export function basicTooltip(node: ModelNode): vscode.MarkdownString {
+  const { entry } = node;
+  const md = new vscode.MarkdownString(undefined, true);
+  md.supportThemeIcons = true;
+  md.appendMarkdown(`**${escape(entry.displayName)}**\n\n`);
+  md.appendMarkdown(`\`${entry.repoId}\`\n\n`);
+  const status = entry.status;
+  const lines: string[] = [];
+  switch (status.kind) {
+    case 'downloaded':
+      lines.push(`Downloaded · revision \`${status.commit.slice(0, 8)}\` · ${formatBytes(entry.sizeOnDisk)} on disk`, `Path: \`${status.snapshotPath}\``);
+      break;
+    case 'downloading':
+      lines.push(`Downloading${status.progress ? `: ${formatProgress(status.progress)} · ${status.progress.filesDone}/${status.progress.filesTotal} files` : ''}`);
+      break;
+    case 'partial':
+      lines.push(`Paused with ${formatBytes(status.partialBytes)} downloaded: resume to continue where it stopped`);
+      break;
+    case 'failed':
+      lines.push(`$(error) Download failed: ${escape(status.message)}`);
+      break;
+    case 'corrupted':
+      lines.push(`$(error) The cache entry is damaged: ${escape(status.reason)}. Delete and download again.`);
+      break;
+    case 'queued':
+      lines.push(`Waiting for other downloads (#${status.position})`);
+      break;
+    default:
+      lines.push(`Not downloaded${entry.downloadSizeBytes ? ` · about ${formatBytes(entry.downloadSizeBytes)}` : ''}`);
+  }
+  if (entry.updateAvailable) lines.push(`Update available: \`${entry.updateAvailable.remoteCommit.slice(0, 8)}\``);
+  if (entry.incompatibleReason) lines.push(`$(warning) ${escape(entry.incompatibleReason)}`);
+  if (node.recommended) lines.push('$(star-full) Recommended for this machine');
+  md.appendMarkdown(lines.join('\n\n'));
+  return md;
+}
+
+function compact(n: number): string {
+  return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
