@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   });
   services.catch((error: unknown) => log.error(`[activate] the model services failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
 
-  const modelsTree = new ModelsTreeProvider({ manager: services.then((s) => s.manager) });
+  const modelsTree = new ModelsTreeProvider({ manager: services.then((s) => s.manager), advisor: services.then((s) => s.advisor) });
   context.subscriptions.push(modelsTree);
   const modelsView = vscode.window.createTreeView('mlx.models', { treeDataProvider: modelsTree, showCollapseAll: true });
   context.subscriptions.push(modelsView);
@@ -48,8 +48,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(
     settings.onDidChange(() => {
       statusBar.update(statusFor(settings.backend, settings.selectedModel));
-      // A new cache folder or endpoint: re-read the cache (the Hub client rebuilds itself on demand).
+      // A new cache folder or endpoint: re-read the cache (the Hub client rebuilds itself on demand);
+      // a new context length or memory budget changes every verdict.
       void services.then((s) => s.manager.refresh());
+      modelsTree.refresh();
     }),
   );
   context.subscriptions.push(
@@ -60,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   void services.then(async (s) => {
     await s.manager.refresh();
+    void s.advisor.loadSeedConfigs(s.manager.list());
     await resumeInterrupted(settings, interruptedAtStart, log);
     context.subscriptions.push(scheduleDailyUpdateCheck({ manager: s.manager, settings, state: context.globalState, log }));
   });

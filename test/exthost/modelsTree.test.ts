@@ -44,7 +44,7 @@ describe('Models view', () => {
     const models = await modelsTree.getChildren(regular);
     const node = models.find((m) => m.kind === 'model' && m.entry.seed?.isDefault)!;
     const item = modelsTree.getTreeItem(node);
-    assert.match(String(item.description), /^1\.8 GB · default · (recommended · )?active$/);
+    assert.match(String(item.description), /^1\.8 GB( · (fits|tight fit|too big for this Mac))? · default( · recommended)? · active$/);
     assert.match(String(item.contextValue), /^model;not-downloaded;selected;seed;.*default;$/);
     assert.equal(item.id, 'model:mlx-community/llama-3.2-3b-instruct-4bit');
     assert.equal(modelsTree.getParent(node), regular);
@@ -56,5 +56,26 @@ describe('Models view', () => {
     const total = modelsTree.getTreeItem(rows[0]!);
     assert.match(label(total), /used$/);
     assert.equal(total.description, process.env.HF_HUB_CACHE);
+  });
+});
+
+describe('memory fit in the Models view', () => {
+  it('recommends a seed model for this machine once the configs are read from the Hub', async () => {
+    const { modelsTree, services } = await getApi();
+    const { advisor, manager } = await services;
+    await advisor.loadSeedConfigs(manager.list());
+    const recommended = manager.list().filter((e) => modelsTree.nodeFor(e.repoId)?.recommended);
+    assert.equal(recommended.length, 1, 'exactly one recommendation');
+    assert.match(String(modelsTree.getTreeItem(modelsTree.nodeFor(recommended[0]!.repoId)!).description), /recommended/);
+  });
+
+  it('explains quantization, context and the memory verdict in the tooltip', async () => {
+    const { modelsTree } = await getApi();
+    const node = modelsTree.nodeFor('mlx-community/Llama-3.2-3B-Instruct-4bit')!;
+    const item = await modelsTree.resolveTreeItem(modelsTree.getTreeItem(node), node);
+    const text = (item.tooltip as vscode.MarkdownString).value;
+    assert.match(text, /4-bit \(group 64\)/);
+    assert.match(text, /Memory: (fits|tight fit|too big for this Mac)\*\* · KV cache [\d.]+ [MG]B at 8,192 tokens/);
+    assert.match(text, /Needs about/);
   });
 });

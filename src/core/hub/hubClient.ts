@@ -1,3 +1,4 @@
+import { toHubError } from './hubErrors';
 import { HubHttp, type HubHttpOptions } from './hubHttp';
 import { nextPageUrl } from './linkHeader';
 import { InvalidHubResponseError, type ModelInfo, type ModelSummary, parseModelInfo, parseModelSummary } from './modelInfo';
@@ -101,6 +102,28 @@ export class HubClient {
       url = nextPageUrl(response.headers.get('link'), url);
     }
     return results;
+  }
+
+  /**
+   * A small git-stored text file of a repo (config.json, tokenizer_config.json), read from the Hub.
+   * Refuses LFS files (they redirect to the CDN) and anything over `maxBytes`.
+   */
+  async readTextFile(repoId: string, revision: string, path: string, options: RequestOptions & { maxBytes?: number } = {}): Promise<string> {
+    const { id } = parseRepoId(repoId);
+    const url = `${this.endpoint}/${id}/resolve/${encodeRevision(revision)}/${encodeRepoPath(path)}`;
+    const context = { repoId: id, revision, path };
+    const { response, url: answeredBy } = await this.http.send({ url, signal: options.signal, context });
+    if (response.status >= 300) {
+      await response.body?.cancel();
+      if (response.status < 400) throw new InvalidHubResponseError(url, `${path} is stored with LFS, not as a small text file`);
+      throw toHubError(response, answeredBy, context);
+    }
+    const maxBytes = options.maxBytes ?? 1024 * 1024;
+    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+      await response.body?.cancel();
+      throw new InvalidHubResponseError(url, `${path} is larger than ${maxBytes} bytes`);
+    }
+    return response.text();
   }
 
   /**

@@ -1,4 +1,6 @@
+import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
+import path from 'node:path';
 import type * as vscode from 'vscode';
 import { fetch as undiciFetch } from 'undici';
 import { resolveHubCacheDir } from '../../core/cache/cacheLocation';
@@ -6,6 +8,8 @@ import { sharedDispatcher } from '../../core/http/sharedDispatcher';
 import { HubClient } from '../../core/hub/hubClient';
 import { resolveHubConfig } from '../../core/hub/hubConfig';
 import { Disposable } from '../../core/lifecycle/disposable';
+import { machineMemory } from '../../core/models/memory/machineMemory';
+import { MemoryAdvisor } from '../../core/models/memory/memoryAdvisor';
 import { ModelManager } from '../../core/models/modelManager';
 import { downloadModel } from '../../core/snapshot/downloadModel';
 import { DownloadQueue } from '../../core/snapshot/downloadQueue';
@@ -20,6 +24,7 @@ import { HfTokenStore } from './hfTokenStore';
  */
 export class ModelServices extends Disposable {
   readonly manager: ModelManager;
+  readonly advisor: MemoryAdvisor;
   readonly tokens: HfTokenStore;
   private token: string | undefined;
   private client: { key: string; hub: HubClient } | undefined;
@@ -51,6 +56,17 @@ export class ModelServices extends Disposable {
     });
     this.manager = this._register(
       new ModelManager({ cacheRoot: () => this.cacheRoot(), hub: () => this.hub(), queue, store, selectedModel: () => settings.selectedModel, logger: log }),
+    );
+    this.advisor = this._register(
+      new MemoryAdvisor({
+        readConfig: async (entry) =>
+          entry.status.kind === 'downloaded'
+            ? fs.readFile(path.join(entry.status.snapshotPath, 'config.json'), 'utf8')
+            : this.hub().readTextFile(entry.repoId, 'main', 'config.json'),
+        contextTokens: () => settings.contextLength,
+        machine: () => machineMemory({ workingSetFraction: settings.budgetFraction }),
+        logger: log,
+      }),
     );
     this._register(this.tokens.onDidChange(() => void this.loadToken()));
   }

@@ -1,3 +1,4 @@
+import { type MemoryFit } from '../../core/models/memory/memoryFit';
 import { type ModelEntry, type ModelSection } from '../../core/models/modelEntry';
 
 /** Sections of the Models view, in display order. */
@@ -31,6 +32,8 @@ export interface ModelNode {
   readonly entry: ModelEntry;
   /** True for the seed model recommended for this machine's memory. */
   readonly recommended: boolean;
+  /** Whether it fits this machine's memory at the configured context, when known. */
+  readonly fit?: MemoryFit;
   readonly parent: GroupNode;
 }
 

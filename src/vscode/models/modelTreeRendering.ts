@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../../core/format/formatBytes';
 import { formatProgress } from '../../core/format/formatProgress';
+import { type ModelConfigSummary } from '../../core/models/memory/modelConfig';
 import { type ModelEntry } from '../../core/models/modelEntry';
 import { modelUri } from './modelDecorations';
 import { type ModelNode, type ModelTreeNode, modelContextValue } from './modelTreeItems';
@@ -73,6 +74,7 @@ export function describe(node: ModelNode): string {
       else if (entry.downloads !== undefined) notes.push(`${compact(entry.downloads)} downloads`);
       break;
   }
+  if (node.fit && node.fit.verdict !== 'unknown' && status.kind !== 'downloading' && status.kind !== 'queued') notes.push(FIT_LABELS[node.fit.verdict]);
   if (entry.seed?.isDefault) notes.push('default');
   if (node.recommended) notes.push('recommended');
   if (entry.selected) notes.push('active');
@@ -136,6 +138,33 @@ export function basicTooltip(node: ModelNode): vscode.MarkdownString {
   if (node.recommended) lines.push('$(star-full) Recommended for this machine');
   md.appendMarkdown(lines.join('\n\n'));
   return md;
+}
+
+const FIT_LABELS = { fits: 'fits', tight: 'tight fit', 'too-big': 'too big for this Mac', unknown: '' } as const;
+const FIT_ICONS = { fits: '$(pass)', tight: '$(warning)', 'too-big': '$(error)', unknown: '$(question)' } as const;
+
+/** The hover: the basic facts plus what config.json says and the memory verdict with its reasons. */
+export function detailedTooltip(node: ModelNode, config: ModelConfigSummary | undefined): vscode.MarkdownString {
+  const md = basicTooltip(node);
+  const facts: string[] = [];
+  if (config?.quantization) facts.push(`${config.quantization.bits}-bit (group ${config.quantization.groupSize})`);
+  else if (config?.dtype) facts.push(config.dtype);
+  if (config?.parameterCount) facts.push(`${formatCount(config.parameterCount)} parameters${config.parameterCountSource === 'estimate' ? ' (est.)' : ''}`);
+  if (config?.contextLength ?? config?.maxPositionEmbeddings) facts.push(`context up to ${(config.contextLength ?? config.maxPositionEmbeddings)!.toLocaleString('en-US')} tokens`);
+  if (config?.modelType) facts.push(config.modelType);
+  if (facts.length) md.appendMarkdown(`\n\n${facts.join(' · ')}`);
+  const fit = node.fit;
+  if (fit) {
+    const kv = fit.kvCacheBytes !== undefined ? ` · KV cache ${formatBytes(fit.kvCacheBytes)} at ${fit.contextTokens.toLocaleString('en-US')} tokens` : '';
+    md.appendMarkdown(`\n\n${FIT_ICONS[fit.verdict]} **Memory: ${fit.verdict === 'unknown' ? 'unknown' : FIT_LABELS[fit.verdict]}**${kv}\n\n${escape(fit.explanation)}`);
+  } else if (!config) {
+    md.appendMarkdown('\n\n$(question) Memory fit unknown: config.json could not be read (offline?).');
+  }
+  return md;
+}
+
+function formatCount(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} B` : `${(n / 1e6).toFixed(0)} M`;
 }
 
 function compact(n: number): string {

@@ -1,17 +1,16 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../../core/format/formatBytes';
 import { Disposable } from '../../core/lifecycle/disposable';
+import { type MemoryAdvisor } from '../../core/models/memory/memoryAdvisor';
 import { type ModelManager } from '../../core/models/modelManager';
 import { GROUP_LABELS, type GroupId, type GroupNode, type ModelNode, type ModelTreeNode, type StorageNode } from './modelTreeItems';
-import { toTreeItem } from './modelTreeRendering';
+import { detailedTooltip, toTreeItem } from './modelTreeRendering';
 
 export interface ModelsTreeOptions {
   /** Resolves once the model services have loaded (after activation, lazily). */
   readonly manager: Promise<ModelManager>;
-  /** The seed model recommended for this machine, if known. */
-  readonly recommended?: () => string | undefined;
-  /** Adds details (config, memory fit) to a model's tooltip when it is hovered. */
-  readonly resolveTooltip?: (node: ModelNode, item: vscode.TreeItem, token: vscode.CancellationToken) => Promise<void>;
+  /** Memory fit and the recommended seed model; refreshes the view when configs arrive. */
+  readonly advisor?: Promise<MemoryAdvisor>;
 }
 
 const ORDER: GroupId[] = ['regular', 'reasoning', 'other', 'search', 'storage'];
@@ -21,12 +20,18 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
   private readonly changed = this._register(new vscode.EventEmitter<ModelTreeNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private manager?: ModelManager;
+  private advisor?: MemoryAdvisor;
 
   constructor(private readonly options: ModelsTreeOptions) {
     super();
     void options.manager.then((manager) => {
       this.manager = manager;
       this._register(manager.onDidChange(() => this.refresh()));
+    });
+    void options.advisor?.then((advisor) => {
+      this.advisor = advisor;
+      this._register(advisor.onDidChange(() => this.refresh()));
+      this.refresh();
     });
   }
 
@@ -38,8 +43,11 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
     return toTreeItem(node);
   }
 
-  async resolveTreeItem(item: vscode.TreeItem, node: ModelTreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
-    if (node.kind === 'model' && this.options.resolveTooltip) await this.options.resolveTooltip(node, item, token);
+  /** On hover: loads the model's config (once) and shows quantization, size, context and memory fit. */
+  async resolveTreeItem(item: vscode.TreeItem, node: ModelTreeNode): Promise<vscode.TreeItem> {
+    if (node.kind !== 'model' || !this.advisor) return item;
+    const config = await this.advisor.ensureConfig(node.entry);
+    item.tooltip = detailedTooltip({ ...node, fit: this.advisor.fitFor(node.entry) }, config);
     return item;
   }
 
@@ -67,11 +75,18 @@ export class ModelsTreeProvider extends Disposable implements vscode.TreeDataPro
   }
 
   private modelsOf(manager: ModelManager, group: GroupNode): ModelNode[] {
-    const recommended = this.options.recommended?.()?.toLowerCase();
-    return manager
-      .list()
+    const entries = manager.list();
+    const recommended = this.advisor?.recommended(entries)?.toLowerCase();
+    return entries
       .filter((e) => e.section === group.group)
-      .map((entry) => ({ kind: 'model', id: `model:${entry.repoId.toLowerCase()}`, entry, recommended: entry.repoId.toLowerCase() === recommended, parent: group }));
+      .map((entry) => ({
+        kind: 'model',
+        id: `model:${entry.repoId.toLowerCase()}`,
+        entry,
+        recommended: entry.repoId.toLowerCase() === recommended,
+        ...(this.advisor ? { fit: this.advisor.fitFor(entry) } : {}),
+        parent: group,
+      }));
   }
 
   private storageOf(manager: ModelManager, group: GroupNode): StorageNode[] {
