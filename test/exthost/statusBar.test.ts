@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { type BackendStatus, renderStatus } from '../../src/vscode/statusBar/backendStatusBar';
 import { getApi, nextConfigChange } from './helpers';
 
 describe('backend status-bar item', () => {
@@ -33,4 +34,34 @@ describe('backend status-bar item', () => {
     await changed;
     assert.equal(statusBar.text, '$(cloud) Gemini');
   });
+});
+
+describe('backend status-bar states', () => {
+  const model = 'mlx-community/DeepSeek-R1-Distill-Qwen-1.5B-4bit';
+  const cases: [BackendStatus, string, string | undefined][] = [
+    [{ kind: 'gemini', tokensPerSecond: 41.5 }, '$(cloud) Gemini', undefined],
+    [{ kind: 'mlx-idle', modelRepoId: model }, '$(chip) MLX: DeepSeek R1 Distill Qwen 1.5B 4-bit', undefined],
+    [{ kind: 'mlx-starting', modelRepoId: model }, '$(loading~spin) MLX: starting DeepSeek R1 Distill Qwen 1.5B 4-bit', undefined],
+    [{ kind: 'mlx-ready', modelRepoId: 'someone/Custom-Model-4bit', tokensPerSecond: 88 }, '$(chip) MLX: Custom-Model-4bit', undefined],
+    [{ kind: 'mlx-fallback', modelRepoId: model, reason: 'The model is not downloaded.' }, '$(warning) MLX → Gemini', 'statusBarItem.warningBackground'],
+    [{ kind: 'error', message: 'mlx_lm is not installed.' }, '$(error) MLX', 'statusBarItem.errorBackground'],
+  ];
+  for (const [status, text, background] of cases) {
+    it(`renders ${status.kind}`, async () => {
+      const { statusBar } = await getApi();
+      const before = statusBar.status;
+      try {
+        statusBar.update(status);
+        assert.equal(statusBar.text, text);
+        assert.equal(statusBar.backgroundColor?.id, background);
+        const tooltip = renderStatus(status).tooltip.value;
+        assert.match(tooltip, /command:mlx\.toggleBackend/);
+        assert.match(tooltip, /command:mlx\.selectModel.*command:mlx\.openChat.*command:mlx\.showLogs.*command:mlx\.stopRunner/s);
+        if (status.kind === 'mlx-fallback') assert.match(tooltip, /not downloaded/);
+        if ('tokensPerSecond' in status && status.tokensPerSecond) assert.match(tooltip, /tokens\/s/);
+      } finally {
+        statusBar.update(before);
+      }
+    });
+  }
 });
