@@ -81,6 +81,45 @@ export class Settings extends Disposable {
   get checkUpdatesDaily(): boolean {
     return this.config.get<boolean>('updates.checkDaily') ?? true;
   }
+
+  get fallbackToGemini(): boolean {
+    return this.config.get<boolean>('fallbackToGemini') ?? true;
+  }
+
+  get geminiModel(): string {
+    return this.config.get<string>('gemini.model')?.trim() || 'gemini-2.5-flash';
+  }
+
+  /** The setting wins over `GOOGLE_GEMINI_BASE_URL`; undefined leaves the SDK's default. */
+  get geminiBaseUrl(): string | undefined {
+    return this.config.get<string>('gemini.baseUrl')?.trim() || process.env.GOOGLE_GEMINI_BASE_URL?.trim() || undefined;
+  }
+
+  get pythonPath(): string | undefined {
+    return this.config.get<string>('runner.pythonPath')?.trim() || undefined;
+  }
+
+  get runnerExtraArgs(): string[] {
+    return (this.config.get<unknown[]>('runner.extraArgs') ?? []).filter((a): a is string => typeof a === 'string');
+  }
+
+  /** Milliseconds; 0 means never unload. */
+  get idleUnloadMs(): number {
+    return clampInt(this.config.get<number>('runner.idleUnloadMinutes'), 0, 1440, 15) * 60_000;
+  }
+
+  /** An OpenAI-compatible endpoint that replaces the local runner, when set. */
+  get remoteEndpoint(): string | undefined {
+    return this.config.get<string>('runner.endpoint')?.trim().replace(/\/+$/, '') || undefined;
+  }
+
+  get maxTokens(): number {
+    return clampInt(this.config.get<number>('chat.maxTokens'), 16, 131_072, 2048);
+  }
+
+  get systemPrompt(): string | undefined {
+    return this.config.get<string>('chat.systemPrompt')?.trim() || undefined;
+  }
 }
 
 function clampInt(value: number | undefined, min: number, max: number, fallback: number): number {

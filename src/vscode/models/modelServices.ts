@@ -15,7 +15,7 @@ import { downloadModel } from '../../core/snapshot/downloadModel';
 import { DownloadQueue } from '../../core/snapshot/downloadQueue';
 import { type Settings } from '../config/settings';
 import { readProxySettings } from '../config/proxySettings';
-import { HfTokenStore } from './hfTokenStore';
+import { ApiKeyStore } from '../config/apiKeyStore';
 
 /**
  * The download side of the extension: Hub client, cache location, download queue and model manager,
@@ -25,7 +25,8 @@ import { HfTokenStore } from './hfTokenStore';
 export class ModelServices extends Disposable {
   readonly manager: ModelManager;
   readonly advisor: MemoryAdvisor;
-  readonly tokens: HfTokenStore;
+  /** The Hugging Face token (HF_TOKEN and friends are read by hubConfig when none is stored). */
+  readonly tokens: ApiKeyStore;
   private token: string | undefined;
   private client: { key: string; hub: HubClient } | undefined;
 
@@ -36,7 +37,7 @@ export class ModelServices extends Disposable {
     log: vscode.LogOutputChannel,
   ) {
     super();
-    this.tokens = new HfTokenStore(secrets);
+    this.tokens = new ApiKeyStore(secrets, 'mlx.huggingFaceToken');
     const queue = new DownloadQueue({
       maxConcurrent: settings.maxParallelModels,
       start: (request, signal, onEvent) =>
