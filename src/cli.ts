@@ -1,6 +1,10 @@
 import { stderrLogger } from './core/logging/logger';
 import { closeSharedDispatcher } from './core/http/sharedDispatcher';
+import { enableLowMemoryMode } from './cli/lowMemory';
 import { runCli } from './cli/runCli';
+
+// Before anything connects: one of its flags must be set before undici compiles its HTTP parser.
+const interceptor = enableLowMemoryMode();
 
 // Ctrl-C (or SIGTERM) aborts the work in progress: transfers stop within a second, leaving resumable
 // partial files; a second Ctrl-C exits at once.
@@ -22,6 +26,7 @@ void runCli(
     env: process.env,
     signal: controller.signal,
     logger: stderrLogger(argv.includes('--verbose')),
+    interceptor,
   },
   __EXTENSION_VERSION__,
 ).then(async (code) => {

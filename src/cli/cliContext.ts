@@ -23,11 +23,17 @@ export interface CliIo {
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /**
+   * Wraps every request of this process (the CLI entry's memory relief). Absent in tests that run
+   * the CLI in-process, which must not force garbage collections on the test runner.
+   */
+  readonly interceptor?: Dispatcher.DispatcherComposeInterceptor;
 }
 
 /** What the commands share: where the cache is and how to reach the Hub. Built lazily per command. */
 export class CliContext {
   private hubClient?: HubClient;
+  private composed?: { base: Dispatcher; dispatcher: Dispatcher };
 
   constructor(
     readonly io: CliIo,
@@ -44,7 +50,12 @@ export class CliContext {
   }
 
   get dispatcher(): Dispatcher {
-    return sharedDispatcher({ env: this.io.env });
+    const base = sharedDispatcher({ env: this.io.env });
+    const { interceptor } = this.io;
+    if (!interceptor) return base;
+    // One wrapper per shared dispatcher, so every caller gets the same object.
+    if (this.composed?.base !== base) this.composed = { base, dispatcher: base.compose(interceptor) };
+    return this.composed.dispatcher;
   }
 
   get hub(): HubClient {
