@@ -99,7 +99,8 @@ for (const name of selected) if (!(name in TIERS)) throw new Error(`unknown tier
 mkdirSync(results, { recursive: true });
 const started = Date.now();
 const outcomes = [];
-const needsBuild = selected.some((t) => ['unit', 'integration', 'exthost'].includes(t));
+// e2e needs out/ too: its Hub stand-in process runs from out/test/fixtures.
+const needsBuild = selected.some((t) => ['unit', 'integration', 'exthost', 'e2e'].includes(t));
 if (needsBuild) {
   const build = check('build', process.execPath, [path.join(root, 'esbuild.mjs')]);
   const buildTests = check('build-tests', process.execPath, [path.join(root, 'esbuild.mjs'), '--tests']);

@@ -1,7 +1,7 @@
 // End-to-end: the packaged .vsix installed into a real VS Code (code-server), driven through the UI
 // by Chromium as a user would, with a screenshot of each step in test-results/e2e/.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installVsix, launchChromium, prepareRunDirs, startCodeServer } from '../tools/codeServer.mjs';
@@ -25,11 +25,12 @@ describe('MLX Model Manager in the VS Code UI', function () {
   let browser;
   let page;
   let step = 0;
-  const shot = (name) => page.screenshot({ path: path.join(shots, `${String(++step).padStart(2, '0')}-${name}.png`) });
+  const shot = (name) => page.screenshot({ path: path.join(shots, `workbench-${String(++step).padStart(2, '0')}-${name}.png`) });
 
   before(async () => {
-    rmSync(shots, { recursive: true, force: true });
+    // Only this file's pictures: other e2e files share the folder.
     mkdirSync(shots, { recursive: true });
+    for (const old of readdirSync(shots).filter((f) => f.startsWith('workbench-'))) rmSync(path.join(shots, old));
     const runDir = path.join(root, '.vscode-test', 'runs', 'e2e');
     rmSync(runDir, { recursive: true, force: true });
     const dirs = prepareRunDirs(runDir);
@@ -65,7 +66,10 @@ describe('MLX Model Manager in the VS Code UI', function () {
       await view.locator('.monaco-list-row', { hasText: label }).first().waitFor();
     }
     const rows = await view.locator('.monaco-list-row .label-name').allTextContents();
-    assert.deepEqual(rows.map((r) => r.trim()), ['Regular', ...SEED_LABELS.slice(0, 3), 'Reasoning', ...SEED_LABELS.slice(3)]);
+    assert.deepEqual(
+      rows.map((r) => r.trim()),
+      ['Regular', ...SEED_LABELS.slice(0, 3), 'Reasoning', ...SEED_LABELS.slice(3), 'Storage'],
+    );
     const defaultRow = view.locator('.monaco-list-row', { hasText: 'Llama 3.2 3B Instruct 4-bit' });
     assert.match((await defaultRow.getAttribute('aria-label')) ?? '', /default · active/);
     await shot('models-view');

@@ -102,6 +102,14 @@ export class ProgressMeter {
     this.request();
   }
 
+  /**
+   * Emits (throttled) without new bytes, so speed and ETA move while a download stalls: a heartbeat
+   * calls this about once a second; the speed then decays towards zero instead of freezing.
+   */
+  tick(): void {
+    this.request();
+  }
+
   /** Emits the final event (always, regardless of throttling) and stops. */
   complete(): void {
     if (this.finished) return;

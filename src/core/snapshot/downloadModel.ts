@@ -32,7 +32,7 @@ export interface DownloadModelOptions {
   readonly dispatcher: Dispatcher;
   /** Sent only to the Hub's own origin (small files), never to the CDN. */
   readonly token?: string;
-  /** Range connections for one large file. @default 8 */
+  /** Range connections for one large file (a CDN caps each one; more of them add up). @default 16 */
   readonly connectionsPerFile?: number;
   /** Files downloaded at once. @default 4 */
   readonly parallelFiles?: number;
@@ -91,8 +91,14 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   log.info(`[download] ${repoId}@${commit.slice(0, 8)}: ${planned.length} files, ${remainingBytes} of ${totalBytes} bytes to fetch`);
 
   let filesDone = 0;
-  const meter = new ProgressMeter({ onUpdate: (s) => emit({ type: 'progress', filesDone, filesTotal: planned.length, ...s }) });
+  // Quiet until every file is registered: an event after the first file alone would show a wrong total.
+  let registered = false;
+  const meter = new ProgressMeter({ onUpdate: (s) => registered && emit({ type: 'progress', filesDone, filesTotal: planned.length, ...s }) });
   for (const f of planned) meter.addFile(f.path, f.size, f.state === 'to-download' ? f.partialBytes : f.size);
+  registered = true;
+  meter.tick();
+  const heartbeat = setInterval(() => meter.tick(), 1000);
+  heartbeat.unref();
 
   // Files with the same content share one blob: fetch it once, then link every path to it.
   const byEtag = new Map<string, PlannedFile[]>();
@@ -122,6 +128,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
       }
     });
   } finally {
+    clearInterval(heartbeat);
     signal.removeEventListener('abort', onOuterAbort);
   }
 
@@ -233,7 +240,7 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       expectedHash: expectedHashOf(file.etag),
       dispatcher: ctx.dispatcher,
       headers: ctx.token && onHub ? { authorization: `Bearer ${ctx.token}` } : undefined,
-      connections: ctx.connectionsPerFile ?? 8,
+      connections: ctx.connectionsPerFile ?? 16,
       signal,
       onProgress: (bytes) => ctx.meter.update(file.path, bytes),
       logger: ctx.log,

@@ -186,13 +186,14 @@ async function searchModels(deps: LibraryCommandDeps, initial?: string): Promise
 function toItem(summary: ModelSummary): SearchItem {
   const note = mlxIncompatibility(summary);
   return {
-    label: `${note ? '$(circle-slash)' : '$(package)'} ${summary.id}`,
-    description: `$(cloud-download) ${compact(summary.downloads)}  $(heart) ${compact(summary.likes)}`,
-    detail: note ? `$(warning) ${note}` : [summary.libraryName, summary.pipelineTag, summary.lastModified ? `updated ${summary.lastModified.slice(0, 10)}` : undefined].filter(Boolean).join(' · '),
+    label: summary.id,
+    // An icon, not `$(…)` in the label: screen readers would read codicon names aloud.
+    iconPath: new vscode.ThemeIcon(note ? 'circle-slash' : 'package'),
+    description: `${compact(summary.downloads)} downloads · ${compact(summary.likes)} likes`,
+    detail: note ? `Not for mlx_lm: ${note}` : [summary.libraryName, summary.pipelineTag, summary.lastModified ? `updated ${summary.lastModified.slice(0, 10)}` : undefined].filter(Boolean).join(' · '),
     summary,
   };
 }
-
 
 function compact(n: number): string {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);

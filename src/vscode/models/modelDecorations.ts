@@ -3,11 +3,14 @@ import { type ModelEntry } from '../../core/models/modelEntry';
 
 export const MODEL_URI_SCHEME = 'mlx-model';
 
-/** The tree item's `resourceUri`: carries the status so the decoration provider can colour it. */
+/**
+ * The tree item's `resourceUri`: carries only the state, so the decoration provider can colour it.
+ * No progress in it: a new URI on every progress event makes VS Code redraw the row without a badge
+ * until the provider answers, and the badge blinks.
+ */
 export function modelUri(entry: ModelEntry): vscode.Uri {
   const state = entry.updateAvailable ? 'update' : entry.status.kind;
-  const percent = entry.status.kind === 'downloading' && entry.status.progress && entry.status.progress.totalBytes > 0 ? Math.floor((entry.status.progress.doneBytes / entry.status.progress.totalBytes) * 100) : undefined;
-  return vscode.Uri.from({ scheme: MODEL_URI_SCHEME, path: `/${entry.repoId}`, query: new URLSearchParams({ state, ...(percent !== undefined ? { percent: String(percent) } : {}) }).toString() });
+  return vscode.Uri.from({ scheme: MODEL_URI_SCHEME, path: `/${entry.repoId}`, query: new URLSearchParams({ state }).toString() });
 }
 
 /** The coloured status badge of a model row (badges are at most two characters). */
@@ -18,10 +21,8 @@ export function decorationFor(uri: vscode.Uri): vscode.FileDecoration | undefine
   switch (state) {
     case 'downloaded':
       return new vscode.FileDecoration('✓', 'Downloaded', new vscode.ThemeColor('charts.green'));
-    case 'downloading': {
-      const percent = query.get('percent');
-      return new vscode.FileDecoration(percent !== null ? String(Math.min(99, Number(percent))) : '↓', 'Downloading', new vscode.ThemeColor('charts.blue'));
-    }
+    case 'downloading':
+      return new vscode.FileDecoration('↓', 'Downloading', new vscode.ThemeColor('charts.blue'));
     case 'queued':
       return new vscode.FileDecoration('…', 'Queued', new vscode.ThemeColor('charts.blue'));
     case 'partial':

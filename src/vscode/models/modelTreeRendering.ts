@@ -21,6 +21,7 @@ export function toTreeItem(node: ModelTreeNode): vscode.TreeItem {
       item.id = node.id;
       item.description = node.description;
       item.tooltip = node.tooltip;
+      item.accessibilityInformation = { label: [node.label, node.description].filter(Boolean).join(', ') };
       item.iconPath = new vscode.ThemeIcon(node.icon);
       item.contextValue = ['storage', ...node.contextParts].join(';') + ';';
       if (node.revealPath) item.command = { command: 'revealFileInOS', title: 'Reveal', arguments: [vscode.Uri.file(node.revealPath)] };
@@ -74,7 +75,8 @@ export function describe(node: ModelNode): string {
       else if (entry.downloads !== undefined) notes.push(`${compact(entry.downloads)} downloads`);
       break;
   }
-  if (node.fit && node.fit.verdict !== 'unknown' && status.kind !== 'downloading' && status.kind !== 'queued') notes.push(FIT_LABELS[node.fit.verdict]);
+  // Only a warning earns room in the row (the sidebar is narrow); the tooltip always has the verdict.
+  if ((node.fit?.verdict === 'tight' || node.fit?.verdict === 'too-big') && status.kind !== 'downloading' && status.kind !== 'queued') notes.push(FIT_LABELS[node.fit.verdict]);
   if (entry.seed?.isDefault) notes.push('default');
   if (node.recommended) notes.push('recommended');
   if (entry.selected) notes.push('active');
