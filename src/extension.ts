@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { type ExtensionApi } from './vscode/api';
+import { registerKeyCommands } from './vscode/commands/keyCommands';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { registerLibraryCommands } from './vscode/commands/libraryCommands';
 import { registerModelCommands } from './vscode/commands/modelCommands';
+import { ApiKeyStore } from './vscode/config/apiKeyStore';
 import { Settings } from './vscode/config/settings';
 import { InterruptedDownloads } from './vscode/models/interruptedDownloads';
 import { ModelDecorationProvider } from './vscode/models/modelDecorations';
@@ -26,6 +28,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const settings = new Settings();
   context.subscriptions.push(settings);
   const interrupted = new InterruptedDownloads(context.globalState);
+  const geminiKey = new ApiKeyStore(context.secrets, 'mlx.geminiApiKey', ['GEMINI_API_KEY', 'GOOGLE_API_KEY']);
+  const endpointKey = new ApiKeyStore(context.secrets, 'mlx.endpointApiKey');
   const interruptedAtStart = interrupted.list();
 
   const services: Promise<ModelServices> = import('./vscode/models/modelServices').then(async ({ ModelServices }) => {
@@ -58,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerCommands({ log, settings, refresh: async () => (await services).manager.refresh() }),
     ...registerModelCommands({ services, settings, log, interrupted }),
     ...registerLibraryCommands({ services, settings, log, modelsView, modelsTree, globalState: context.globalState }),
+    ...registerKeyCommands({ geminiKey, endpointKey, settings, log }),
   );
 
   void services.then(async (s) => {

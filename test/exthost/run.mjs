@@ -7,6 +7,7 @@ import { format } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, prepareRunDirs, startCodeServer } from '../tools/codeServer.mjs';
+import { startGeminiStandinProcess } from '../tools/fixtureProcess.mjs';
 import { startHubStandinProcess } from '../tools/hubStandinProcess.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -23,6 +24,7 @@ export async function runExtensionHostTests({ summaryFile, extraEnv = {} } = {})
   const dirs = prepareRunDirs(runDir);
   // The extension talks to a real Hub stand-in process and writes a throw-away cache of this run.
   const hub = await startHubStandinProcess({ args: ['--seed-models', '--weight-bytes', String(3 * 1024 * 1024)] });
+  const gemini = await startGeminiStandinProcess({ args: ['--key', 'test-gemini-key'] });
   const server = await startCodeServer({
     dirs,
     smokeTestDriver: true,
@@ -33,6 +35,7 @@ export async function runExtensionHostTests({ summaryFile, extraEnv = {} } = {})
       HF_HUB_CACHE: path.join(runDir, 'hf-cache'),
       HF_HOME: path.join(runDir, 'hf-home'),
       MLX_TEST_HUB_CONTROL: hub.controlUrl,
+      GOOGLE_GEMINI_BASE_URL: gemini.baseUrl,
       ...extraEnv,
     },
     logFile: path.join(resultsDir, 'exthost-code-server.log'),
@@ -66,6 +69,7 @@ export async function runExtensionHostTests({ summaryFile, extraEnv = {} } = {})
     await browser.close();
     await server.stop();
     await hub.stop();
+    await gemini.stop();
   }
 }
 

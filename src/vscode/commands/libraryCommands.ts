@@ -104,8 +104,11 @@ export function registerLibraryCommands(deps: LibraryCommandDeps): IDisposable[]
       for (const f of result.failures) log.warn(`[updates] ${f.repoId}: ${f.message}`);
       if (result.updates.length === 0) {
         void vscode.window.showInformationMessage(result.failures.length ? `Checked ${result.checked} model(s); ${result.failures.length} could not be reached.` : `All ${result.checked} downloaded model(s) are up to date.`);
-      } else if ((await vscode.window.showInformationMessage(`${result.updates.length} model update(s) available.`, 'Update All')) === 'Update All') {
-        for (const u of result.updates) void vscode.commands.executeCommand('mlx.updateModel', u.repoId);
+      } else {
+        // Not awaited: the result is returned at once; the update runs if and when the user asks.
+        void vscode.window.showInformationMessage(`${result.updates.length} model update(s) available.`, 'Update All').then((choice) => {
+          if (choice === 'Update All') for (const u of result.updates) void vscode.commands.executeCommand('mlx.updateModel', u.repoId);
+        });
       }
       return result;
     }),

@@ -117,9 +117,10 @@ export function registerModelCommands(deps: ModelCommandDeps): IDisposable[] {
         if (result.ok) void vscode.window.showInformationMessage(`${e.displayName}: all ${result.files.length} files verified.`);
         else {
           log.warn(`[verify] ${e.repoId}: ${bad.map((f) => `${f.path} ${f.status}`).join(', ')}`);
-          const choice = await vscode.window.showErrorMessage(`${e.displayName}: ${bad.length} of ${result.files.length} files are damaged or missing.`, 'Download Again', 'Show Logs');
-          if (choice === 'Download Again') await download(e);
-          if (choice === 'Show Logs') log.show(true);
+          void vscode.window.showErrorMessage(`${e.displayName}: ${bad.length} of ${result.files.length} files are damaged or missing.`, 'Download Again', 'Show Logs').then((choice) => {
+            if (choice === 'Download Again') void download(e);
+            if (choice === 'Show Logs') log.show(true);
+          });
         }
         return result;
       }),
@@ -132,7 +133,10 @@ export function registerModelCommands(deps: ModelCommandDeps): IDisposable[] {
         const failure = check.failures.find((f) => f.repoId.toLowerCase() === e.repoId.toLowerCase());
         if (failure) void vscode.window.showWarningMessage(`Could not check ${e.displayName}: ${failure.message}`);
         else if (!update) void vscode.window.showInformationMessage(`${e.displayName} is up to date.`);
-        else if ((await vscode.window.showInformationMessage(`An update of ${e.displayName} is available.`, 'Update')) === 'Update') await download(e, 'update');
+        else
+          void vscode.window.showInformationMessage(`An update of ${e.displayName} is available.`, 'Update').then((choice) => {
+            if (choice === 'Update') void download(e, 'update');
+          });
         return update;
       }),
     ),

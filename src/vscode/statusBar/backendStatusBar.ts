@@ -23,7 +23,6 @@ export function statusFor(backend: BackendKind, modelRepoId: string): BackendSta
 
 const LINKS = [
   ['Select model', 'mlx.selectModel'],
-  ['Open chat', 'mlx.openChat'],
   ['Show logs', 'mlx.showLogs'],
   ['Stop runner', 'mlx.stopRunner'],
 ] as const;
