@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { TransferCancelledError } from '../core/download/transferErrors';
+import { isBackendKind } from '../core/router/backendKind';
 import { type CliIo, CliContext } from './cliContext';
 import { CliError, UsageError } from './cliError';
+import { chatCommand } from './commands/chatCommand';
 import { deleteCommand } from './commands/deleteCommand';
 import { downloadCommand } from './commands/downloadCommand';
 import { infoCommand } from './commands/infoCommand';
@@ -25,6 +27,12 @@ const OPTIONS = {
   'parallel-files': { type: 'string' },
   author: { type: 'string' },
   limit: { type: 'string' },
+  backend: { type: 'string' },
+  model: { type: 'string' },
+  python: { type: 'string' },
+  system: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'no-fallback': { type: 'boolean' },
 } as const;
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
@@ -67,6 +75,22 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
         return await deleteCommand(ctx, repoArg());
       case 'verify':
         return await verifyCommand(ctx, repoArg());
+      case 'chat': {
+        if (rest.length === 0) throw new UsageError('"chat" needs a prompt, e.g. chat "What is MLX?"');
+        const backend = values.backend ?? 'mlx';
+        if (!isBackendKind(backend)) throw new UsageError(`--backend is mlx or gemini (got "${backend}")`);
+        const maxTokens = values['max-tokens'] === undefined ? undefined : Number(values['max-tokens']);
+        if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1)) throw new UsageError('--max-tokens takes a positive whole number');
+        return await chatCommand(ctx, {
+          backend,
+          prompt: rest.join(' '),
+          model: values.model,
+          python: values.python,
+          system: values.system,
+          maxTokens,
+          fallback: !values['no-fallback'],
+        });
+      }
       default:
         throw new UsageError(`unknown command "${command}" (see --help)`);
     }

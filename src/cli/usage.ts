@@ -12,6 +12,7 @@ Commands:
   delete <repo>              Remove a model (blobs, snapshots, partial downloads) from the cache
   scan                       Every repo in the cache: sizes, revisions, partial downloads, problems
   verify <repo>              Re-hash every file of a downloaded model (sha256 for LFS, git sha1 otherwise)
+  chat "<prompt>"            Ask the local model (or Gemini) through the same router as the extension
 
 Options:
   --cache-dir <dir>          Hugging Face hub cache (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)
@@ -21,12 +22,19 @@ Options:
   --parallel-files <n>       Files downloaded at once (default: 4)
   --author <name>            search: only this author's models (default: mlx-community)
   --limit <n>                search: most results (default: 20)
+  --backend mlx|gemini       chat: where the answer comes from (default: mlx, falling back to Gemini)
+  --model <repo or name>     chat: the local model (default: the catalog's default) or the Gemini model
+  --python <path>            chat: the Python with mlx_lm (default: MLX_PYTHON, then python3 on PATH)
+  --system <text>            chat: a system prompt
+  --max-tokens <n>           chat: most tokens in the answer
+  --no-fallback              chat: fail instead of answering with Gemini when MLX can't serve
   --json                     Machine-readable output: one JSON object per line
   --verbose                  Log details to stderr
   -h, --help                 Show this help
   -v, --version              Show the version
 
 Environment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or $HF_HOME/token) for gated and private repos,
-HF_HUB_OFFLINE=1 to forbid network access, HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+HF_HUB_OFFLINE=1 to forbid network access, HTTPS_PROXY / HTTP_PROXY / NO_PROXY; for chat GEMINI_API_KEY
+(or GOOGLE_API_KEY), GOOGLE_GEMINI_BASE_URL, MLX_PYTHON. The runner inherits the environment (PYTHONPATH too).
 Exit codes: 0 success, 1 failure, 2 bad arguments, 130 cancelled (run the same command again to resume).
 `;

@@ -4,20 +4,18 @@ import { collect } from './chatHarness';
 import { eventually, findMlxStandin, type MlxStandinProcess, startMlxStandin } from './mlxStandinProcess';
 
 const root = findMlxStandin();
+if (!root) throw new Error('test/fixtures/mlxLmStandin is missing: these tests need the mlx_lm stand-in');
 
 describe('OpenAiCompatibleBackend against the mlx_lm stand-in', function () {
   let standin: MlxStandinProcess | undefined;
   let backend: OpenAiCompatibleBackend | undefined;
   const start = async (switches: Record<string, string>) => {
-    standin = await startMlxStandin(root!, { MLX_STANDIN_ANSWER: 'echo', ...switches });
+    standin = await startMlxStandin(root, { MLX_STANDIN_ANSWER: 'echo', ...switches });
     backend = new OpenAiCompatibleBackend({ baseUrl: standin.baseUrl, id: 'mlx' });
     return backend;
   };
   const user = (content: string) => [{ role: 'user' as const, content }];
 
-  before(function () {
-    if (!root) this.skip();
-  });
   afterEach(async () => {
     await backend?.dispose();
     await standin?.stop();
