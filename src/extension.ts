@@ -12,7 +12,10 @@ import { type ModelServices } from './vscode/models/modelServices';
 import { ModelsTreeProvider } from './vscode/models/modelsTreeProvider';
 import { resumeInterrupted } from './vscode/models/resumeInterrupted';
 import { scheduleDailyUpdateCheck } from './vscode/models/dailyUpdateCheck';
+import { type InferenceServices } from './vscode/inference/inferenceServices';
+import { registerRunnerCommands } from './vscode/commands/runnerCommands';
 import { BackendStatusBar, statusFor } from './vscode/statusBar/backendStatusBar';
+import { StatusController } from './vscode/statusBar/statusController';
 
 /**
  * Composition root: creates the one log channel first, then each service with explicit
@@ -39,6 +42,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   });
   services.catch((error: unknown) => log.error(`[activate] the model services failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
 
+  // The answering side (runner, Gemini SDK, router) loads after the model side, also lazily.
+  const inference: Promise<InferenceServices> = services.then(async (models) => {
+    const { InferenceServices } = await import('./vscode/inference/inferenceServices');
+    const created = new InferenceServices({ settings, models, geminiKey, endpointKey, globalStorage: context.globalStorageUri.fsPath, log });
+    context.subscriptions.push(created);
+    return created;
+  });
+  inference.catch((error: unknown) => log.error(`[activate] the inference services failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+
   const modelsTree = new ModelsTreeProvider({ manager: services.then((s) => s.manager), advisor: services.then((s) => s.advisor) });
   context.subscriptions.push(modelsTree);
   const modelsView = vscode.window.createTreeView('mlx.models', { treeDataProvider: modelsTree, showCollapseAll: true });
@@ -47,11 +59,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(decorations, vscode.window.registerFileDecorationProvider(decorations));
 
   const statusBar = new BackendStatusBar(statusFor(settings.backend, settings.selectedModel));
-  context.subscriptions.push(statusBar);
+  const statusController = new StatusController(statusBar, settings);
+  context.subscriptions.push(statusBar, statusController);
+  void inference.then((i) => statusController.attach(i));
 
   context.subscriptions.push(
     settings.onDidChange(() => {
-      statusBar.update(statusFor(settings.backend, settings.selectedModel));
       // A new cache folder or endpoint: re-read the cache (the Hub client rebuilds itself on demand);
       // a new context length or memory budget changes every verdict.
       void services.then((s) => s.manager.refresh());
@@ -59,7 +72,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
   );
   context.subscriptions.push(
-    ...registerCommands({ log, settings, refresh: async () => (await services).manager.refresh() }),
+    ...registerCommands({ log, settings, refresh: async () => (await services).manager.refresh(), services }),
+    ...registerRunnerCommands({ inference, log }),
     ...registerModelCommands({ services, settings, log, interrupted }),
     ...registerLibraryCommands({ services, settings, log, modelsView, modelsTree, globalState: context.globalState }),
     ...registerKeyCommands({ geminiKey, endpointKey, settings, log }),
@@ -74,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const activationMs = performance.now() - started;
   log.info(`[activate] MLX Model Manager ${__EXTENSION_VERSION__} activated in ${activationMs.toFixed(2)} ms (VS Code ${vscode.version})`);
-  return { activationMs, modelsTree, statusBar, services };
+  return { activationMs, modelsTree, statusBar, services, inference };
 }
 
 export function deactivate(): void {

@@ -1,3 +1,4 @@
+import { type InferenceServices } from './inference/inferenceServices';
 import { type ModelServices } from './models/modelServices';
 import { type ModelsTreeProvider } from './models/modelsTreeProvider';
 import { type BackendStatusBar } from './statusBar/backendStatusBar';
@@ -13,4 +14,6 @@ export interface ExtensionApi {
   readonly statusBar: BackendStatusBar;
   /** Resolves once the download side (loaded lazily after activation) is ready. */
   readonly services: Promise<ModelServices>;
+  /** Resolves once the answering side (runner, Gemini, router) is ready. */
+  readonly inference: Promise<InferenceServices>;
 }

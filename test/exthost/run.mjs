@@ -36,6 +36,10 @@ export async function runExtensionHostTests({ summaryFile, extraEnv = {} } = {})
       HF_HOME: path.join(runDir, 'hf-home'),
       MLX_TEST_HUB_CONTROL: hub.controlUrl,
       GOOGLE_GEMINI_BASE_URL: gemini.baseUrl,
+      // The runner's real spawn path (python3 -m mlx_lm server) finds the mlx_lm stand-in first.
+      PYTHONPATH: path.join(root, 'test', 'fixtures', 'mlxLmStandin'),
+      MLX_STANDIN_ANSWER: 'echo',
+      MLX_STANDIN_TOKEN_DELAY_MS: '2',
       ...extraEnv,
     },
     logFile: path.join(resultsDir, 'exthost-code-server.log'),
