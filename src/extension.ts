@@ -14,6 +14,8 @@ import { resumeInterrupted } from './vscode/models/resumeInterrupted';
 import { scheduleDailyUpdateCheck } from './vscode/models/dailyUpdateCheck';
 import { type InferenceServices } from './vscode/inference/inferenceServices';
 import { registerRunnerCommands } from './vscode/commands/runnerCommands';
+import { createMlxParticipant } from './vscode/chatParticipant/mlxParticipant';
+import { LM_VENDOR, MlxLanguageModelProvider } from './vscode/lmProvider/mlxLanguageModelProvider';
 import { BackendStatusBar, statusFor } from './vscode/statusBar/backendStatusBar';
 import { StatusController } from './vscode/statusBar/statusController';
 
@@ -78,6 +80,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerLibraryCommands({ services, settings, log, modelsView, modelsTree, globalState: context.globalState }),
     ...registerKeyCommands({ geminiKey, endpointKey, settings, log }),
   );
+
+  // Chat surfaces: the @mlx participant and local models in VS Code's model picker.
+  context.subscriptions.push(createMlxParticipant({ inference, services, settings, extensionUri: context.extensionUri, log }));
+  const lmProvider = new MlxLanguageModelProvider(services, inference, settings);
+  context.subscriptions.push(lmProvider, vscode.lm.registerLanguageModelChatProvider(LM_VENDOR, lmProvider));
 
   void services.then(async (s) => {
     await s.manager.refresh();

@@ -11,12 +11,19 @@ export interface ChatRouterOptions {
   readonly choice: () => BackendKind;
   /** Answer with Gemini when MLX can't serve. */
   readonly fallbackEnabled: () => boolean;
-  /** Checks mlx_lm, the selected model and the runner (starting it if needed). */
-  readonly mlx: (signal?: AbortSignal) => Promise<MlxReadiness>;
+  /** Checks mlx_lm, the model (the selected one unless `model` names another) and the runner, starting it if needed. */
+  readonly mlx: (signal?: AbortSignal, model?: string) => Promise<MlxReadiness>;
   /** The Gemini backend, or undefined when no API key is set. */
   readonly gemini: () => Promise<ChatBackend | undefined>;
   readonly geminiModel: () => string;
   readonly logger?: Logger;
+}
+
+/** A request that names its backend or local model (VS Code's model picker chose one) instead of the user's settings. */
+export interface RouteOverride {
+  readonly backend?: BackendKind;
+  /** The local model to use for this request. */
+  readonly mlxModel?: string;
 }
 
 /** Where the last request went and why: drives the status bar and the "answered by Gemini" notices. */
@@ -47,13 +54,13 @@ export class ChatRouter {
   }
 
   /** Decides where a request goes, without sending it. */
-  async route(signal?: AbortSignal): Promise<{ decision: RouteDecision; backend: ChatBackend }> {
-    if (this.options.choice() === 'gemini') {
+  async route(signal?: AbortSignal, override: RouteOverride = {}): Promise<{ decision: RouteDecision; backend: ChatBackend }> {
+    if ((override.backend ?? this.options.choice()) === 'gemini') {
       const gemini = await this.options.gemini();
       if (!gemini) throw new ChatError('auth', 'Gemini needs an API key: run "MLX: Set Gemini API Key" (or set GEMINI_API_KEY), or switch to MLX.', { backend: 'gemini' });
       return { decision: { backend: 'gemini', model: this.options.geminiModel() }, backend: gemini };
     }
-    const mlx = await this.options.mlx(signal);
+    const mlx = await this.options.mlx(signal, override.mlxModel);
     if (mlx.ok) return { decision: { backend: 'mlx', model: mlx.model }, backend: mlx.backend };
     if (!this.options.fallbackEnabled()) throw new ChatError('unavailable', mlx.reason, { backend: 'mlx' });
     const gemini = await this.options.gemini();
@@ -65,15 +72,18 @@ export class ChatRouter {
   }
 
   /** Routes and streams one answer: a `route` event, the backend's events, then `metrics`. */
-  async *stream(messages: readonly ChatMessage[], options: ChatOptions, signal?: AbortSignal): AsyncIterable<RoutedEvent> {
+  async *stream(messages: readonly ChatMessage[], options: ChatOptions, signal?: AbortSignal, override?: RouteOverride): AsyncIterable<RoutedEvent> {
     const started = performance.now();
-    const { decision, backend } = await this.route(signal);
+    const { decision, backend } = await this.route(signal, override);
     this.routed.fire(decision);
     yield { type: 'route', route: decision };
     let firstTokenAt: number | undefined;
     let completionTokens: number | undefined;
     let chunks = 0;
-    for await (const event of backend.stream(messages, { ...options, model: options.model ?? (decision.backend === 'gemini' ? decision.model : undefined) }, signal)) {
+    // The local runner serves the model it was started with (no `model` field); Gemini and remote
+    // OpenAI-compatible servers need the name.
+    const model = options.model ?? (backend.id === 'mlx' ? undefined : decision.model);
+    for await (const event of backend.stream(messages, { ...options, model }, signal)) {
       if ((event.type === 'text' || event.type === 'reasoning') && event.text) {
         firstTokenAt ??= performance.now();
         chunks++;

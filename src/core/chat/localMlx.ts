@@ -54,9 +54,9 @@ export class LocalMlx extends Disposable {
     return this.supervisor?.state ?? { kind: 'stopped' };
   }
 
-  /** Can MLX answer now? Starts the runner when the model is downloaded and mlx_lm is present. */
-  async readiness(): Promise<MlxReadiness> {
-    const repoId = this.options.model();
+  /** Can MLX answer now (with `model`, else the selected one)? Starts the runner when the model is downloaded and mlx_lm is present. */
+  async readiness(model?: string): Promise<MlxReadiness> {
+    const repoId = model ?? this.options.model();
     const name = findSeedModel(repoId)?.displayName ?? displayNameOf(repoId);
     const local = localModelState(await scanRepo(this.options.cacheRoot(), repoId));
     if (local.state !== 'downloaded' || !local.snapshotPath) {

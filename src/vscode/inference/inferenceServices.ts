@@ -53,7 +53,7 @@ export class InferenceServices extends Disposable {
     this.router = new ChatRouter({
       choice: () => settings.backend,
       fallbackEnabled: () => settings.fallbackToGemini,
-      mlx: () => this.mlxReadiness(),
+      mlx: (_signal, model) => this.mlxReadiness(model),
       gemini: () => this.geminiBackend(),
       geminiModel: () => settings.geminiModel,
       logger: log,
@@ -66,9 +66,9 @@ export class InferenceServices extends Disposable {
   }
 
   /** A remote endpoint, when configured, replaces the local runner (how users outgrow one machine). */
-  private async mlxReadiness(): Promise<MlxReadiness> {
+  private async mlxReadiness(model?: string): Promise<MlxReadiness> {
     const endpoint = this.deps.settings.remoteEndpoint;
-    if (!endpoint) return this.local.readiness();
+    if (!endpoint) return this.local.readiness(model);
     const apiKey = await this.deps.endpointKey.get();
     const key = JSON.stringify([endpoint, apiKey ?? '']);
     if (this.remote?.key !== key) {
@@ -78,7 +78,7 @@ export class InferenceServices extends Disposable {
         backend: new OpenAiCompatibleBackend({ baseUrl: endpoint, apiKey, id: 'openai-compatible', dispatcher: sharedDispatcher(readProxySettings()), logger: this.deps.log }),
       };
     }
-    return { ok: true, backend: this.remote.backend, model: this.deps.settings.selectedModel };
+    return { ok: true, backend: this.remote.backend, model: model ?? this.deps.settings.selectedModel };
   }
 
   private async geminiBackend(): Promise<ChatBackend | undefined> {
