@@ -38,4 +38,9 @@ export default tseslint.config(
     files: ['test/**/*.test.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.mocha } },
   },
+  {
+    // Playwright callbacks (page.evaluate, waitForFunction) run in the browser.
+    files: ['test/e2e/**/*.mjs'],
+    languageOptions: { globals: { ...globals.browser, ...globals.node, ...globals.mocha } },
+  },
 );

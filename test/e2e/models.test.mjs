@@ -4,7 +4,6 @@
 // dialog, looks at the Storage section and searches the Hub from the command palette.
 // Screenshots: test-results/e2e/models-NN-*.png. Needs `npm run package` and `node esbuild.mjs --tests`.
 // Functions passed to page.evaluate/waitForFunction run in the workbench page, with its globals:
-/* global window, document, getComputedStyle, MutationObserver */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';

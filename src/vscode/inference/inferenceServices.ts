@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { type ChatBackend } from '../../core/chat/chatBackend';
 import { ChatRouter, type MlxReadiness } from '../../core/chat/chatRouter';
 import { GeminiBackend } from '../../core/chat/geminiBackend';
@@ -48,6 +48,14 @@ export class InferenceServices extends Disposable {
         extraArgs: () => settings.runnerExtraArgs,
         idleUnloadMs: () => settings.idleUnloadMs,
         logger: log,
+      }),
+    );
+    // Settings that shape the runner's command line take effect with a restart: stop it now, and the
+    // next request starts it with the new settings.
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!['mlx.runner', 'mlx.cacheDirectory'].some((section) => e.affectsConfiguration(section))) return;
+        void this.local.reset().then(() => log.info('[runner] runner settings changed: it restarts with them on the next request'));
       }),
     );
     this.router = new ChatRouter({

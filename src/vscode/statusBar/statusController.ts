@@ -53,6 +53,8 @@ export class StatusController extends Disposable {
       case 'restarting':
         return { kind: 'mlx-starting', modelRepoId: this.runner.model.repoId };
       case 'ready':
+        // The user picked another model: the runner switches with the next request; until then show the choice.
+        if (this.runner.model.repoId.toLowerCase() !== model.toLowerCase()) return statusFor('mlx', model);
         return { kind: 'mlx-ready', modelRepoId: this.runner.model.repoId, ...(this.tokensPerSecond !== undefined ? { tokensPerSecond: this.tokensPerSecond } : {}) };
       case 'failed':
         return { kind: 'error', message: `The MLX runner stopped: ${this.runner.reason}` };
