@@ -4,6 +4,7 @@ import { type ChatBackend } from '../../core/chat/chatBackend';
 import { ChatRouter, type MlxReadiness } from '../../core/chat/chatRouter';
 import { GeminiBackend } from '../../core/chat/geminiBackend';
 import { LocalMlx } from '../../core/chat/localMlx';
+import { clearRunnerRecord, reapStaleRunner, recordRunner } from '../../core/runner/staleRunner';
 import { OpenAiCompatibleBackend } from '../../core/chat/openAiCompatibleBackend';
 import { sharedDispatcher } from '../../core/http/sharedDispatcher';
 import { Disposable } from '../../core/lifecycle/disposable';
@@ -48,6 +49,15 @@ export class InferenceServices extends Disposable {
         extraArgs: () => settings.runnerExtraArgs,
         idleUnloadMs: () => settings.idleUnloadMs,
         logger: log,
+      }),
+    );
+    // A runner a killed editor left behind is stopped first; the one we start is recorded.
+    const record = path.join(deps.globalStorage, 'runner.json');
+    void reapStaleRunner(record, log).catch(() => undefined);
+    this._register(
+      this.local.onDidChangeState((state) => {
+        if (state.kind === 'ready') void recordRunner(record, state.pid).catch(() => undefined);
+        if (state.kind === 'stopped' || state.kind === 'failed') void clearRunnerRecord(record).catch(() => undefined);
       }),
     );
     // Settings that shape the runner's command line take effect with a restart: stop it now, and the
