@@ -1,5 +1,6 @@
-// Bundles the extension host code, the CLI and the chat webview; with --tests, transpiles src/ and
-// test/ file-by-file into out/ for mocha (no bundling, so tests load the same modules they test).
+// Bundles the extension host code, the CLI and the chat webview; with --tests, transpiles src/, test/
+// and webview-ui/src/ file-by-file into out/ for mocha (no bundling, so tests load the same modules they
+// test; the webview's pure modules, such as renderMarkdown, are tested in plain Node).
 import { build, context } from 'esbuild';
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -64,7 +65,7 @@ function tsFilesUnder(dir) {
 async function buildTests() {
   rmSync(testsOutDir, { recursive: true, force: true });
   await build({
-    entryPoints: [...tsFilesUnder('src'), ...tsFilesUnder('test')],
+    entryPoints: [...tsFilesUnder('src'), ...tsFilesUnder('test'), ...tsFilesUnder('webview-ui/src')],
     outdir: testsOutDir,
     outbase: '.',
     platform: 'node',

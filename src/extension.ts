@@ -14,10 +14,12 @@ import { resumeInterrupted } from './vscode/models/resumeInterrupted';
 import { scheduleDailyUpdateCheck } from './vscode/models/dailyUpdateCheck';
 import { type InferenceServices } from './vscode/inference/inferenceServices';
 import { registerRunnerCommands } from './vscode/commands/runnerCommands';
+import { registerRuntimeCommands } from './vscode/commands/runtimeCommands';
 import { createMlxParticipant } from './vscode/chatParticipant/mlxParticipant';
 import { LM_VENDOR, MlxLanguageModelProvider } from './vscode/lmProvider/mlxLanguageModelProvider';
 import { BackendStatusBar, statusFor } from './vscode/statusBar/backendStatusBar';
 import { StatusController } from './vscode/statusBar/statusController';
+import { ChatPanels } from './vscode/chatPanel/chatPanels';
 
 /**
  * Composition root: creates the one log channel first, then each service with explicit
@@ -76,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(
     ...registerCommands({ log, settings, refresh: async () => (await services).manager.refresh(), services }),
     ...registerRunnerCommands({ inference, log }),
+    ...registerRuntimeCommands({ globalStorage: context.globalStorageUri.fsPath, log, inference, settings }),
     ...registerModelCommands({ services, settings, log, interrupted }),
     ...registerLibraryCommands({ services, settings, log, modelsView, modelsTree, globalState: context.globalState }),
     ...registerKeyCommands({ geminiKey, endpointKey, settings, log }),
@@ -86,6 +89,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const lmProvider = new MlxLanguageModelProvider(services, inference, settings);
   context.subscriptions.push(lmProvider, vscode.lm.registerLanguageModelChatProvider(LM_VENDOR, lmProvider));
 
+  // The chat panel: its command and the serializer that restores it after a reload (the panel's own
+  // module loads when a panel is first shown).
+  const chatPanels = new ChatPanels({ extensionUri: context.extensionUri, settings, services, inference, workspaceState: context.workspaceState, log, version: __EXTENSION_VERSION__ });
+  context.subscriptions.push(chatPanels);
+
   void services.then(async (s) => {
     await s.manager.refresh();
     void s.advisor.loadSeedConfigs(s.manager.list());
@@ -95,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const activationMs = performance.now() - started;
   log.info(`[activate] MLX Model Manager ${__EXTENSION_VERSION__} activated in ${activationMs.toFixed(2)} ms (VS Code ${vscode.version})`);
-  return { activationMs, modelsTree, statusBar, services, inference };
+  return { activationMs, modelsTree, statusBar, services, inference, chatPanels };
 }
 
 export function deactivate(): void {

@@ -2,6 +2,7 @@ import { type InferenceServices } from './inference/inferenceServices';
 import { type ModelServices } from './models/modelServices';
 import { type ModelsTreeProvider } from './models/modelsTreeProvider';
 import { type BackendStatusBar } from './statusBar/backendStatusBar';
+import { type ChatPanels } from './chatPanel/chatPanels';
 
 /**
  * What `activate()` returns. Extension-host tests read the real objects through it
@@ -16,4 +17,6 @@ export interface ExtensionApi {
   readonly services: Promise<ModelServices>;
   /** Resolves once the answering side (runner, Gemini, router) is ready. */
   readonly inference: Promise<InferenceServices>;
+  /** The chat panel (`open()`, `current`): tests drive its session and see what it posts to the webview. */
+  readonly chatPanels: ChatPanels;
 }

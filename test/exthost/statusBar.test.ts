@@ -56,7 +56,7 @@ describe('backend status-bar states', () => {
         assert.equal(statusBar.backgroundColor?.id, background);
         const tooltip = renderStatus(status).tooltip.value;
         assert.match(tooltip, /command:mlx\.toggleBackend/);
-        assert.match(tooltip, /command:mlx\.selectModel.*command:mlx\.showLogs.*command:mlx\.stopRunner/s);
+        assert.match(tooltip, /command:mlx\.openChat.*command:mlx\.selectModel.*command:mlx\.showLogs.*command:mlx\.stopRunner/s);
         if (status.kind === 'mlx-fallback') assert.match(tooltip, /not downloaded/);
         if ('tokensPerSecond' in status && status.tokensPerSecond) assert.match(tooltip, /tokens\/s/);
       } finally {

@@ -22,6 +22,7 @@ export function statusFor(backend: BackendKind, modelRepoId: string): BackendSta
 }
 
 const LINKS = [
+  ['Open chat', 'mlx.openChat'],
   ['Select model', 'mlx.selectModel'],
   ['Show logs', 'mlx.showLogs'],
   ['Stop runner', 'mlx.stopRunner'],
