@@ -5,7 +5,7 @@
 // Screenshots: test-results/e2e/models-NN-*.png. Needs `npm run package` and `node esbuild.mjs --tests`.
 // Functions passed to page.evaluate/waitForFunction run in the workbench page, with its globals:
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installVsix, launchChromium, prepareRunDirs, startCodeServer } from '../tools/codeServer.mjs';
@@ -274,5 +274,49 @@ describe('MLX Models view: download, progress, delete, storage and search in the
     );
     await shot('search');
     await page.keyboard.press('Escape');
+  });
+
+  it('resumes a download that a window reload interrupted (mlx.download.autoResume: auto)', async () => {
+    const other = 'Llama 3.2 3B Instruct 4-bit';
+    const otherDir = path.join(hfCache, 'models--mlx-community--Llama-3.2-3B-Instruct-4bit');
+    // The weights stall after 6 MiB: the reload lands mid-download for sure.
+    await hub.setFault({ kind: 'stall', afterBytes: 6 * MiB, ms: 60_000, origin: 'cdn', path: 'model.safetensors', times: 1 });
+    if (!(await view().isVisible())) await page.locator('.activitybar a.action-label[aria-label="MLX"]').click();
+    await row(other).hover();
+    await row(other).locator('.actions .action-label[aria-label="Download Model…"]').click();
+    // Wait for the bytes before the stall (24% of the file) to be written, so there is something to resume.
+    await page.waitForFunction((label) => /^(2\d|[3-9]\d)% · /.test(document.querySelector(`.monaco-list-row[aria-label^="${label},"] .label-description`)?.textContent ?? ''), other, { timeout: 30_000 });
+    await shot('before-reload');
+    // The sidecar records what is on disk at most once a second; a killed extension host loses at most
+    // that. Reload once it records the bytes (a reload in code-server kills the host without deactivating).
+    const blobs = path.join(otherDir, 'blobs');
+    const recorded = () =>
+      readdirSync(blobs)
+        .filter((f) => f.endsWith('.incomplete.json'))
+        .some((f) => JSON.parse(readFileSync(path.join(blobs, f), 'utf8')).parts.some((p) => p.done > 0));
+    for (const deadline = Date.now() + 10_000; !recorded(); ) {
+      if (Date.now() > deadline) throw new Error('the sidecar never recorded the downloaded bytes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    // A reload restarts the extension host: the download in flight dies with it.
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const activityItem = page.locator('.activitybar a.action-label[aria-label="MLX"]');
+    await activityItem.waitFor({ timeout: 60_000 });
+    if (!(await view().isVisible())) await activityItem.click();
+    // Resumed on activation, without a click, and completed from the partial file.
+    await row(other).locator('.codicon-pass, .codicon-pass-filled').waitFor({ timeout: 60_000 });
+    await shot('resumed-after-reload');
+    // It continued from the bytes already on disk rather than starting over (the new host's log says so).
+    const logs = path.join(runDir, 'user-data', 'logs');
+    const logText = readdirSync(logs, { recursive: true })
+      .filter((f) => String(f).endsWith('MLX Model Manager.log'))
+      .map((f) => readFileSync(path.join(logs, String(f)), 'utf8'))
+      .join('\n');
+    assert.match(logText, /resuming at [1-9]\d* of \d+ bytes/);
+    const snapshots = readdirSync(path.join(otherDir, 'snapshots'));
+    assert.equal(snapshots.length, 1);
+    assert.ok(existsSync(path.join(otherDir, 'snapshots', snapshots[0], 'model.safetensors')));
   });
 });

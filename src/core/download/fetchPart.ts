@@ -1,11 +1,63 @@
-import { type Dispatcher, request } from 'undici';
+import { type Dispatcher } from 'undici';
 import { HttpStatusError, serverMessageOf } from '../http/httpStatusError';
 import { serverRetryDelayMs } from '../http/retryDelay';
 import { type PartState } from './partPlan';
 import { SizeMismatchError } from './transferErrors';
 
-/** Bytes gathered before one write: few syscalls, bounded memory per connection. */
-const WRITE_BATCH = 1024 * 1024;
+/**
+ * Received bytes are copied into slabs of this size, and a slab is written when full: few syscalls.
+ * Copying (instead of holding on to undici's chunks until a batch is full) lets each socket read's
+ * buffer die young: held chunks outlived several minor GCs, were promoted, and were then only freed
+ * by full GCs, which with 16 connections had the process at 160+ MB.
+ */
+const SLAB_BYTES = 512 * 1024;
+/**
+ * Slabs in the process, over every connection and file: what bounds memory (16 MiB). A connection
+ * without a free slab pauses its response until one is written and released.
+ */
+const MAX_SLABS = 32;
+/**
+ * A partly filled slab is written after this long anyway: on a slow or stalled link, bytes then
+ * reach the disk (and the sidecar and progress) instead of waiting in memory. Flushing whenever the
+ * socket had nothing buffered instead meant one write per 64 KiB socket read on a fast link.
+ */
+const FLUSH_AFTER_MS = 100;
+
+/** The process's slabs (module-wide, like the shared dispatcher), and the connections waiting for one. */
+const slabs = { free: [] as Buffer[], allocated: 0, waiting: new Set<PartFetch>(), starved: false };
+
+/**
+ * Whether a connection had to wait for a slab (the disk or this process, not the network, was the
+ * limit) since the last call. Adaptive connections ignore slow moments when this says so.
+ */
+export function takeLocalBackpressure(): boolean {
+  const starved = slabs.starved || slabs.waiting.size > 0;
+  slabs.starved = false;
+  return starved;
+}
+
+function takeSlab(): Buffer | undefined {
+  const slab = slabs.free.pop();
+  if (slab) return slab;
+  if (slabs.allocated >= MAX_SLABS) return undefined;
+  slabs.allocated++;
+  return Buffer.allocUnsafeSlow(SLAB_BYTES);
+}
+
+function releaseSlab(slab: Buffer): void {
+  slabs.free.push(slab);
+  // Oldest waiter first; each takes at most one slab per pump.
+  for (const fetch of slabs.waiting) {
+    if (!slabs.free.length) break;
+    slabs.waiting.delete(fetch);
+    fetch.pump();
+  }
+}
+
+/** The start of an error response kept for its message. */
+const ERROR_BODY_LIMIT = 4096;
+
+type Headers = Record<string, string | string[] | undefined>;
 
 /** Everything one ranged GET needs. */
 export interface FetchPartRequest {
@@ -49,119 +101,324 @@ export class StallError extends Error {
 }
 
 /**
- * One GET for the rest of one part, streamed into the file with backpressure: the next chunk is
- * not pulled while a write is pending, so memory stays at about one batch per connection.
- * A stall timer (reset by every chunk, paused during disk writes) aborts a connection that went quiet.
+ * One GET for the rest of one part, streamed into the file with backpressure: bytes are copied into
+ * slabs from a process-wide pool, one slab is written while the next fills, and the response is
+ * paused when received bytes have no slab to go to, so memory stays bounded however many connections.
+ * A stall timer (reset by every chunk, paused while the response is paused for the disk) aborts a
+ * connection that went quiet.
+ *
+ * Uses undici's `dispatch` with a handler rather than `request()`: no body stream, no promise per
+ * chunk; a 2 GB download is tens of thousands of socket reads.
  */
-export async function fetchPart(req: FetchPartRequest): Promise<FetchPartOutcome> {
-  const { part } = req;
-  const from = part.start + part.done;
-  const lastPart = part.end === req.size;
-  const headers: Record<string, string> = { ...req.headers, 'accept-encoding': 'identity' };
-  const ranged = req.wantRange || from > 0 || !lastPart;
-  // The last part asks open-ended (`bytes=N-`), as the Hub's clients do; others ask for their range.
-  if (ranged) headers.range = `bytes=${from}-${lastPart ? '' : part.end - 1}`;
-  const requestedEnd = lastPart ? req.size : part.end;
+export function fetchPart(req: FetchPartRequest): Promise<FetchPartOutcome> {
+  return new Promise((resolve, reject) => new PartFetch(req, resolve, reject).start());
+}
 
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(req.signal.reason);
-  req.signal.addEventListener('abort', onAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new StallError(req.stallTimeoutMs)), req.stallTimeoutMs);
-  };
-  const disarm = () => clearTimeout(timer);
+class PartFetch implements Dispatcher.DispatchHandler {
+  private readonly from: number;
+  private readonly ranged: boolean;
+  private readonly requestedEnd: number;
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Why we aborted (stall, cancel), or undefined. Applied as soon as undici hands us the controller. */
+  private abortReason: unknown;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** File offset of the next write. */
+  private position: number;
+  /** The slab being filled, and how much of it is. */
+  private slab: Buffer | undefined;
+  private filled = 0;
+  /** Received bytes not yet copied into a slab (no slab was free): the response is paused meanwhile. */
+  private leftover: Buffer | undefined;
+  /** The last chunk of our share has been received. */
+  private complete = false;
+  private flushDue = false;
+  /** Wakes the final drain (see finish) when a released slab pumped us. */
+  private onPumped: (() => void) | undefined;
+  /** Bytes of the write in progress. */
+  private writingBytes = 0;
+  private writing: Promise<void> | undefined;
+  private writeFailure: { error: unknown } | undefined;
+  private status = 0;
+  private errorHeaders: Headers = {};
+  private errorBody: Buffer[] | undefined;
+  private errorBodyLength = 0;
+  /** Set once the outcome is decided: later events from undici are ignored. */
+  private finishing = false;
 
-  let position = from;
-  let batch: Buffer[] = [];
-  let batched = 0;
-  const flush = async () => {
-    if (!batched) return;
-    const chunks = batch;
-    const length = batched;
-    batch = [];
-    batched = 0;
-    disarm();
-    try {
-      await req.write(chunks, position, length);
-    } catch (error) {
-      throw new FatalPartError(error);
-    } finally {
-      part.pending = 0;
-    }
-    position += length;
-    arm();
-  };
-
-  try {
-    arm();
-    const response = await request(req.url, { dispatcher: req.dispatcher, method: 'GET', headers, signal: controller.signal });
-    const status = response.statusCode;
-    const responseHeaders = response.headers;
-    if (status !== 200 && status !== 206) {
-      const text = await readCapped(response.body, 4096);
-      return classifyStatus(req.url, status, responseHeaders, text);
-    }
-    req.onResponse(status);
-    if (status === 200 && ranged) {
-      // A server (or a CDN that compressed) ignored Range: appending would corrupt the file.
-      response.body.destroy();
-      return { kind: 'range-ignored' };
-    }
-    if (status === 200) {
-      const length = Number(responseHeaders['content-length']);
-      if (responseHeaders['content-length'] !== undefined && length !== req.size) throw new FatalPartError(new SizeMismatchError(req.url, req.size, length));
-    } else {
-      const range = parseContentRange(String(responseHeaders['content-range'] ?? ''));
-      if (range?.total !== undefined && range.total !== req.size) throw new FatalPartError(new SizeMismatchError(req.url, req.size, range.total));
-      if (!range || range.start !== from) {
-        response.body.destroy();
-        return { kind: 'retry', error: new Error(`unexpected Content-Range "${String(responseHeaders['content-range'])}" for bytes=${from}-`), status };
-      }
-    }
-
-    for await (const data of response.body as AsyncIterable<Buffer>) {
-      arm();
-      let chunk = data;
-      const at = position + batched;
-      if (at + chunk.length > requestedEnd) {
-        // More than the range (or the whole file) we asked for: the server's idea of the file differs.
-        response.body.destroy();
-        throw new FatalPartError(new SizeMismatchError(req.url, req.size, at + chunk.length));
-      }
-      // Work stealing moved this part's end below what we asked for: keep only our share.
-      if (at + chunk.length > part.end) chunk = chunk.subarray(0, Math.max(0, part.end - at));
-      if (chunk.length) {
-        batch.push(chunk);
-        batched += chunk.length;
-        part.pending = batched;
-      }
-      // Write when a batch is full, or as soon as the socket has nothing more buffered: on a slow or
-      // stalled link, bytes then reach the disk (and the sidecar and progress) instead of waiting in memory.
-      if (batched >= WRITE_BATCH || position + batched >= part.end || response.body.readableLength === 0) await flush();
-      if (position >= part.end) {
-        response.body.destroy();
-        return { kind: 'done' };
-      }
-    }
-    await flush();
-    if (position >= part.end) return { kind: 'done' };
-    // A clean end short of the promised size: a 200 means the server's file is smaller.
-    if (status === 200) throw new FatalPartError(new SizeMismatchError(req.url, req.size, position));
-    return { kind: 'ended-early' };
-  } catch (error) {
-    if (error instanceof FatalPartError) throw error;
-    // Bytes received before the connection broke are good: keep them, so the retry starts after them.
-    await flush();
-    if (req.signal.aborted) throw new FatalPartError(req.signal.reason);
-    const reason: unknown = controller.signal.reason;
-    return { kind: 'retry', error: reason instanceof StallError ? reason : error };
-  } finally {
-    part.pending = 0;
-    disarm();
-    req.signal.removeEventListener('abort', onAbort);
+  constructor(
+    private readonly req: FetchPartRequest,
+    private readonly resolve: (outcome: FetchPartOutcome) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    const { part } = req;
+    this.from = part.start + part.done;
+    this.position = this.from;
+    const lastPart = part.end === req.size;
+    this.ranged = req.wantRange || this.from > 0 || !lastPart;
+    this.requestedEnd = lastPart ? req.size : part.end;
   }
+
+  start(): void {
+    const { req } = this;
+    const lastPart = req.part.end === req.size;
+    const headers: Record<string, string> = { ...req.headers, 'accept-encoding': 'identity' };
+    // The last part asks open-ended (`bytes=N-`), as the Hub's clients do; others ask for their range.
+    if (this.ranged) headers.range = `bytes=${this.from}-${lastPart ? '' : req.part.end - 1}`;
+    if (req.signal.aborted) return this.finish(() => this.cancelled());
+    req.signal.addEventListener('abort', this.onAbort, { once: true });
+    this.armStall();
+    let url: URL;
+    try {
+      url = new URL(req.url);
+      req.dispatcher.dispatch({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers }, this);
+    } catch (error) {
+      this.finish(() => ({ kind: 'retry', error }));
+    }
+  }
+
+  private readonly onAbort = () => this.abort(this.req.signal.reason);
+
+  private abort(reason: unknown): void {
+    this.abortReason ??= reason;
+    if (this.controller) this.controller.abort(reason instanceof Error ? reason : new Error(String(reason)));
+    // Still queued in undici (no controller yet): settle now; onRequestStart aborts it when it comes up.
+    else this.finish(() => this.failedOutcome(reason));
+  }
+
+  private armStall(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => this.abort(new StallError(this.req.stallTimeoutMs)), this.req.stallTimeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortReason !== undefined || this.finishing) controller.abort(this.abortReason instanceof Error ? this.abortReason : new Error('request no longer needed'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Headers): void {
+    if (this.finishing) return;
+    this.armStall();
+    const { req } = this;
+    this.status = statusCode;
+    if (statusCode !== 200 && statusCode !== 206) {
+      this.errorHeaders = headers;
+      this.errorBody = [];
+      return;
+    }
+    req.onResponse(statusCode);
+    if (statusCode === 200 && this.ranged) {
+      // A server (or a CDN that compressed) ignored Range: appending would corrupt the file.
+      return this.decideAndAbort(() => ({ kind: 'range-ignored' }));
+    }
+    if (statusCode === 200) {
+      const length = Number(headers['content-length']);
+      if (headers['content-length'] !== undefined && length !== req.size) return this.decideAndAbort(() => fatal(new SizeMismatchError(req.url, req.size, length)));
+    } else {
+      const range = parseContentRange(String(headers['content-range'] ?? ''));
+      if (range?.total !== undefined && range.total !== req.size) return this.decideAndAbort(() => fatal(new SizeMismatchError(req.url, req.size, range.total ?? 0)));
+      if (!range || range.start !== this.from) {
+        const error = new Error(`unexpected Content-Range "${String(headers['content-range'])}" for bytes=${this.from}-`);
+        return this.decideAndAbort(() => ({ kind: 'retry', error, status: statusCode }));
+      }
+    }
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, data: Buffer): void {
+    if (this.finishing) return;
+    this.armStall();
+    if (this.errorBody) {
+      this.errorBody.push(data);
+      this.errorBodyLength += data.length;
+      if (this.errorBodyLength >= ERROR_BODY_LIMIT) this.decideAndAbort(() => this.classifyError());
+      return;
+    }
+    const { part } = this.req;
+    let chunk = data;
+    const at = this.position + this.writingBytes + this.filled;
+    if (at + chunk.length > this.requestedEnd) {
+      // More than the range (or the whole file) we asked for: the server's idea of the file differs.
+      const { url, size } = this.req;
+      return this.decideAndAbort(() => fatal(new SizeMismatchError(url, size, at + chunk.length)));
+    }
+    // Work stealing moved this part's end below what we asked for: keep only our share.
+    if (at + chunk.length > part.end) chunk = chunk.subarray(0, Math.max(0, part.end - at));
+    if (at + chunk.length >= part.end) this.complete = true;
+    if (chunk.length) this.leftover = chunk;
+    this.pump();
+    // Our share is complete. A response that goes on past it (the part was split) is cut here; one
+    // that ends exactly here is left to end, so its connection is kept alive for the next part.
+    if (this.complete && part.end < this.requestedEnd) this.decideAndAbort(() => this.endOutcome());
+  }
+
+  onResponseEnd(): void {
+    if (this.finishing) return;
+    this.finish(() => (this.errorBody ? this.classifyError() : this.endOutcome()));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.finishing) return;
+    // Bytes received before the connection broke are good: they are written, so the retry starts after them.
+    this.finish(() => this.failedOutcome(error));
+  }
+
+  /**
+   * Moves bytes along: copies what was received into a slab (taking one from the pool when needed),
+   * starts writing the slab when it is full, complete or due, and pauses the response while received
+   * bytes have nowhere to go. Called after every event; idempotent.
+   */
+  pump(): void {
+    for (;;) {
+      if (this.writeFailure) return;
+      if (this.leftover) {
+        this.slab ??= takeSlab();
+        if (this.slab) {
+          const n = Math.min(this.leftover.length, SLAB_BYTES - this.filled);
+          this.leftover.copy(this.slab, this.filled, 0, n);
+          this.filled += n;
+          this.leftover = n < this.leftover.length ? this.leftover.subarray(n) : undefined;
+        } else {
+          // No free slab: wait for one (a slab we fill is written within FLUSH_AFTER_MS, so one frees up).
+          slabs.waiting.add(this);
+          slabs.starved = true;
+        }
+      }
+      const full = this.filled === SLAB_BYTES;
+      const last = this.complete && !this.leftover;
+      if (!this.writing && this.filled > 0 && (full || last || this.flushDue || this.finishing)) {
+        this.startWrite();
+        continue;
+      }
+      break;
+    }
+    this.req.part.pending = this.writingBytes + this.filled + (this.leftover?.length ?? 0);
+    if (this.filled > 0 && !this.writing) this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushDue = true;
+      this.pump();
+    }, FLUSH_AFTER_MS);
+    if (this.leftover) this.pause();
+    else this.resume();
+    const pumped = this.onPumped;
+    this.onPumped = undefined;
+    pumped?.();
+  }
+
+  private startWrite(): void {
+    const slab = this.slab as Buffer;
+    const length = this.filled;
+    const position = this.position;
+    this.slab = undefined;
+    this.filled = 0;
+    this.flushDue = false;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.writingBytes = length;
+    this.writing = this.req.write([slab.subarray(0, length)], position, length).then(
+      () => {
+        this.position += length;
+        this.writingBytes = 0;
+        this.writing = undefined;
+        releaseSlab(slab);
+        this.pump();
+      },
+      (error: unknown) => {
+        this.writingBytes = 0;
+        this.writing = undefined;
+        this.writeFailure = { error };
+        this.leftover = undefined;
+        slabs.waiting.delete(this);
+        releaseSlab(slab);
+        if (this.slab) releaseSlab(this.slab);
+        this.slab = undefined;
+        this.filled = 0;
+        this.decideAndAbort(() => {
+          throw new FatalPartError(error);
+        });
+      },
+    );
+  }
+
+  private pause(): void {
+    if (this.finishing || !this.controller || this.controller.paused) return;
+    this.controller.pause();
+    // Waiting for our own disk (or for a slab) is not the server stalling.
+    clearTimeout(this.stallTimer);
+  }
+
+  private resume(): void {
+    if (this.finishing || !this.controller?.paused) return;
+    this.armStall();
+    this.controller.resume();
+  }
+
+  /** Settles once every received byte is written (or a write failed). */
+  private finish(decide: () => FetchPartOutcome): void {
+    if (this.finishing) return;
+    this.finishing = true;
+    clearTimeout(this.stallTimer);
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.req.signal.removeEventListener('abort', this.onAbort);
+    // Everything received is good and gets written, however this ends.
+    const drain = async () => {
+      for (;;) {
+        if (this.writeFailure) break;
+        if (this.writing) await this.writing;
+        else if (!this.filled && !this.leftover) break;
+        else {
+          this.pump();
+          // Still no slab to put the leftover in: the next release pumps us again.
+          if (!this.writing) await new Promise<void>((resolve) => (this.onPumped = resolve));
+        }
+      }
+    };
+    void drain().then(() => {
+      clearTimeout(this.flushTimer);
+      slabs.waiting.delete(this);
+      if (this.slab) releaseSlab(this.slab);
+      this.slab = undefined;
+      this.req.part.pending = 0;
+      if (this.writeFailure) return this.reject(new FatalPartError(this.writeFailure.error));
+      try {
+        this.resolve(decide());
+      } catch (error) {
+        this.reject(error instanceof FatalPartError ? error : new FatalPartError(error));
+      }
+    });
+  }
+
+  /** Decides, then drops the connection (its remaining bytes are not wanted). */
+  private decideAndAbort(decide: () => FetchPartOutcome): void {
+    if (this.finishing) return;
+    this.finish(decide);
+    this.controller?.abort(new Error('response no longer needed'));
+  }
+
+  private endOutcome(): FetchPartOutcome {
+    if (this.position >= this.req.part.end) return { kind: 'done' };
+    // A clean end short of the promised size: a 200 means the server's file is smaller.
+    if (this.status === 200) throw new FatalPartError(new SizeMismatchError(this.req.url, this.req.size, this.position));
+    return { kind: 'ended-early' };
+  }
+
+  private failedOutcome(error: unknown): FetchPartOutcome {
+    if (this.req.signal.aborted) return this.cancelled();
+    return { kind: 'retry', error: this.abortReason instanceof StallError ? this.abortReason : error };
+  }
+
+  private cancelled(): never {
+    throw new FatalPartError(this.req.signal.reason);
+  }
+
+  private classifyError(): FetchPartOutcome {
+    const text = Buffer.concat(this.errorBody ?? []).subarray(0, ERROR_BODY_LIMIT).toString('utf8');
+    return classifyStatus(this.req.url, this.status, this.errorHeaders, text);
+  }
+}
+
+function fatal(error: unknown): never {
+  throw new FatalPartError(error);
 }
 
 function classifyStatus(url: string, status: number, headers: Record<string, string | string[] | undefined>, text: string): FetchPartOutcome {
@@ -189,19 +446,4 @@ function parseContentRange(value: string): { start: number; end: number; total?:
   const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(value.trim());
   if (!match) return undefined;
   return { start: Number(match[1]), end: Number(match[2]), total: match[3] === '*' ? undefined : Number(match[3]) };
-}
-
-/** The start of an error body, without reading a large one to the end. */
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    length += chunk.length;
-    if (length >= limit) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }

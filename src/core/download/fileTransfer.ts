@@ -6,9 +6,10 @@ import { HttpStatusError } from '../http/httpStatusError';
 import { backoffDelayMs } from '../http/retryDelay';
 import { type Logger, silentLogger } from '../logging/logger';
 import { abortableDelay } from './abortableDelay';
-import { type FetchPartOutcome, FatalPartError, fetchPart } from './fetchPart';
+import { type FetchPartOutcome, FatalPartError, fetchPart, takeLocalBackpressure } from './fetchPart';
 import { FrontierHasher } from './frontierHasher';
-import { contiguousEnd, doneOf, type PartState, planParts, remainingOf, splitLargestPart } from './partPlan';
+import { WorkerHasher } from './hashWorker';
+import { contiguousEnd, doneOf, type PartState, planParts, remainingOf, splitLargestPart, tileRemainder } from './partPlan';
 import { SidecarSaver } from './sidecarSaver';
 import { DiskFullError, HashMismatchError, SizeMismatchError, TransferCancelledError, TransferFailedError } from './transferErrors';
 import { type TransferOptions, type TransferResult } from './transferFile';
@@ -18,6 +19,27 @@ const MiB = 1024 * 1024;
 /** A server asking for a longer pause than this is treated as down for now. */
 const MAX_SERVER_DELAY_MS = 5 * 60_000;
 const MAX_REDIRECTS = 10;
+/**
+ * Files at least this large are hashed by the shared worker thread (see hashWorker.ts); smaller ones
+ * on this thread, where starting or messaging a worker would cost more than the hash.
+ */
+const WORKER_HASH_MIN_BYTES = 32 * MiB;
+/**
+ * Parts are planned no larger than this, and connections take them in file order. Hashing must see
+ * the file in order, so what is written ahead of the contiguous prefix waits to be hashed: with one
+ * big part per connection, most of the file would still be unhashed when the last byte arrives.
+ * Small parts in order keep the prefix within about connections × this of the newest byte. Each
+ * part is one more request on a kept-alive connection (one round trip).
+ */
+const MAX_PART_BYTES = 16 * MiB;
+/** How often adaptive connections look at the throughput. */
+const PROBE_INTERVAL_MS = 100;
+/**
+ * With adaptive connections, a file stays on one connection while that connection alone delivers at
+ * least this much: the link is not capped per connection, so more connections would only add CPU
+ * (on a LAN or loopback, the CPU is the limit). Slower than this, every allowed connection opens.
+ */
+const FAST_CONNECTION_BYTES_PER_S = 60e6;
 
 /** Thrown by a part to make the whole file start again from byte 0. */
 class RestartSignal {
@@ -31,12 +53,13 @@ export class FileTransfer {
   private readonly connections: number;
   private readonly threshold: number;
   private readonly minPartBytes: number;
+  private readonly maxPartBytes: number;
   private readonly maxRetries: number;
   private readonly originOfUrl: string;
 
   private handle!: FileHandle;
   private parts: PartState[] = [];
-  private hasher!: FrontierHasher;
+  private hasher!: FrontierHasher | WorkerHasher;
   private saver!: SidecarSaver;
   private controller = new AbortController();
   private fill: () => void = () => undefined;
@@ -49,6 +72,11 @@ export class FileTransfer {
   /** Learnt from a 200 to a Range request: from then on, one stream and no Range at all. */
   private rangeUnsupported = false;
 
+  /** Connections allowed right now (adaptive mode starts at 1). */
+  private allowed: number;
+  private active = 0;
+  private probe: NodeJS.Timeout | undefined;
+
   private bytesDownloaded = 0;
   private resumedFromBytes = 0;
   private connectionsUsed = 0;
@@ -58,8 +86,10 @@ export class FileTransfer {
     this.log = options.logger ?? silentLogger;
     this.size = options.expectedSize;
     this.connections = Math.max(1, options.connections ?? 8);
+    this.allowed = options.adaptiveConnections ? 1 : this.connections;
     this.threshold = options.partThresholdBytes ?? 64 * MiB;
     this.minPartBytes = Math.max(1, options.minPartBytes ?? 8 * MiB);
+    this.maxPartBytes = Math.max(this.minPartBytes, options.maxPartBytes ?? MAX_PART_BYTES);
     this.maxRetries = options.maxRetries ?? 5;
     this.url = options.url;
     this.originOfUrl = new URL(options.url).origin;
@@ -105,6 +135,7 @@ export class FileTransfer {
     } catch (error) {
       throw await this.settleAfterFailure(error, discard);
     } finally {
+      clearInterval(this.probe);
       signal?.removeEventListener('abort', onAbort);
       await this.handle.close().catch(() => undefined);
       if (discard) {
@@ -166,12 +197,19 @@ export class FileTransfer {
 
   private freshPlan(): PartState[] {
     if (this.rangeUnsupported) return [{ start: 0, end: this.size, done: 0 }];
-    return planParts({ size: this.size, connections: this.connections, partThresholdBytes: this.threshold, minPartBytes: this.minPartBytes });
+    // Adaptive: one open-ended part while one connection is enough (no request per part: on a fast
+    // link each one costs a round trip and more); it is tiled when more connections open.
+    const connections = this.allowed < this.connections ? 1 : this.connections;
+    return planParts({ size: this.size, connections, partThresholdBytes: this.threshold, minPartBytes: this.minPartBytes, maxPartBytes: this.maxPartBytes });
   }
 
   private resetHasher(): void {
-    const hash = createContentHasher(this.options.expectedHash.algorithm, this.size);
-    this.hasher = new FrontierHasher(hash, this.handle, (from) => contiguousEnd(this.parts, from));
+    const writtenEnd = (from: number) => contiguousEnd(this.parts, from);
+    const { algorithm } = this.options.expectedHash;
+    this.hasher =
+      this.size >= WORKER_HASH_MIN_BYTES
+        ? new WorkerHasher(this.options.partialPath, algorithm, this.size, writtenEnd)
+        : new FrontierHasher(createContentHasher(algorithm, this.size), this.handle, writtenEnd);
     // Re-hash what an earlier run left on disk, while the network fetches the rest.
     this.hasher.poke();
   }
@@ -226,16 +264,19 @@ export class FileTransfer {
       const launch = (part: PartState) => {
         started.add(part);
         active++;
+        this.active = active;
         this.connectionsUsed = Math.max(this.connectionsUsed, active);
         this.runPart(part, roundController.signal).then(
           () => {
             active--;
+            this.active = active;
             // A connection is free: give it the next part, or half of the slowest one.
             fill();
             settle();
           },
           (error: unknown) => {
             active--;
+            this.active = active;
             if (error instanceof RestartSignal) restart ??= error;
             else failure ??= { error };
             roundController.abort(error);
@@ -245,7 +286,7 @@ export class FileTransfer {
       };
       const fill = () => {
         if (failure || restart || roundController.signal.aborted) return;
-        const limit = this.rangeConfirmed && !this.rangeUnsupported ? this.connections : 1;
+        const limit = this.rangeConfirmed && !this.rangeUnsupported ? this.allowed : 1;
         while (active < limit) {
           const next =
             this.parts.find((part) => remainingOf(part) > 0 && !started.has(part)) ??
@@ -339,9 +380,41 @@ export class FileTransfer {
   private onResponse(status: number): void {
     if (status === 206 && !this.rangeConfirmed && !this.rangeUnsupported) {
       this.rangeConfirmed = true;
+      if (this.allowed < this.connections) this.startProbe();
       // Defer: the caller is inside fetchPart; let it start streaming first.
       queueMicrotask(() => this.fill());
     }
+  }
+
+  /**
+   * Adaptive connections: watches the throughput and opens every allowed connection as soon as the
+   * open ones deliver less than FAST_CONNECTION_BYTES_PER_S each for three checks in a row (a CDN capping each connection, or
+   * a link too slow for one connection to fill). Checked over the whole transfer, not just at the start.
+   */
+  private startProbe(): void {
+    if (this.probe) return;
+    let lastBytes = this.bytesDownloaded;
+    let lastAt = performance.now();
+    let slowTicks = 0;
+    this.probe = setInterval(() => {
+      const now = performance.now();
+      const rate = ((this.bytesDownloaded - lastBytes) * 1000) / Math.max(1, now - lastAt);
+      lastBytes = this.bytesDownloaded;
+      lastAt = now;
+      // A look during which our own writes were the limit (page-cache writeback) says nothing about
+      // the network: skipped, neither slow nor fast.
+      if (takeLocalBackpressure()) return;
+      // Three slow looks in a row: one or two can be a hiccup of a busy machine (another process, a GC).
+      if (this.active === 0 || rate / this.active >= FAST_CONNECTION_BYTES_PER_S) slowTicks = 0;
+      else slowTicks++;
+      if (slowTicks < 3) return;
+      this.log.debug(`[download] ${path.basename(this.options.partialPath)}: ${Math.round(rate / 1e6)} MB/s on ${this.active} connection(s); opening up to ${this.connections}`);
+      this.allowed = this.connections;
+      clearInterval(this.probe);
+      if (!this.rangeUnsupported) tileRemainder(this.parts, this.maxPartBytes);
+      this.fill();
+    }, PROBE_INTERVAL_MS);
+    this.probe.unref();
   }
 
   /** One new URL for all parts, however many of them saw the old one expire. */

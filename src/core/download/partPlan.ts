@@ -16,17 +16,26 @@ export interface PartPlanOptions {
   readonly partThresholdBytes: number;
   /** No part is planned smaller than this. */
   readonly minPartBytes: number;
+  /**
+   * No part is planned larger than this (more parts than connections then: connections take them in
+   * file order). @default Infinity (one part per connection)
+   */
+  readonly maxPartBytes?: number;
 }
 
 /** Aligning boundaries keeps writes page-aligned and makes sidecars easy to read. */
 const ALIGN = 1024 * 1024;
 
-/** Splits a file into at most `connections` equal parts (one part at or below the threshold). */
+/**
+ * Splits a file into equal aligned parts: one per connection, but none smaller than `minPartBytes`
+ * or larger than `maxPartBytes` (one part at or below the threshold, or for a single connection).
+ */
 export function planParts(options: PartPlanOptions): PartState[] {
   const { size } = options;
   if (size <= options.partThresholdBytes || options.connections <= 1) return [{ start: 0, end: size, done: 0 }];
   const count = Math.max(1, Math.min(options.connections, Math.floor(size / Math.max(1, options.minPartBytes))));
-  const step = Math.max(ALIGN, Math.ceil(size / count / ALIGN) * ALIGN);
+  const cap = Math.max(ALIGN, options.maxPartBytes ?? Infinity);
+  const step = Math.max(ALIGN, Math.min(Math.floor(cap / ALIGN) * ALIGN, Math.ceil(size / count / ALIGN) * ALIGN));
   const parts: PartState[] = [];
   for (let start = 0; start < size; start += step) parts.push({ start, end: Math.min(size, start + step), done: 0 });
   return parts;
@@ -79,4 +88,26 @@ export function splitLargestPart(parts: PartState[], minPartBytes: number): Part
   largest.end = middle;
   parts.splice(parts.indexOf(largest) + 1, 0, upper);
   return upper;
+}
+
+/**
+ * Cuts every part with more than two `partBytes` unclaimed just above what its connection has
+ * received (plus one `partBytes`), and tiles the rest with new parts of `partBytes`, inserted in file
+ * order. Used when a transfer that ran on one open-ended part opens more connections: they then take
+ * small parts in file order, so the in-order hash keeps up (see fileTransfer.ts MAX_PART_BYTES).
+ */
+export function tileRemainder(parts: PartState[], partBytes: number): void {
+  const step = Math.max(ALIGN, Math.floor(partBytes / ALIGN) * ALIGN);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (unclaimedOf(part) <= 2 * step) continue;
+    const received = part.start + part.done + (part.pending ?? 0);
+    const cut = Math.ceil((received + step) / ALIGN) * ALIGN;
+    if (cut >= part.end) continue;
+    const tiles: PartState[] = [];
+    for (let start = cut; start < part.end; start += step) tiles.push({ start, end: Math.min(part.end, start + step), done: 0 });
+    part.end = cut;
+    parts.splice(i + 1, 0, ...tiles);
+    i += tiles.length;
+  }
 }

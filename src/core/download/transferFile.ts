@@ -28,6 +28,13 @@ export interface TransferOptions {
    */
   readonly connections?: number;
   /**
+   * Start with one connection and open up to `connections` only when the connections deliver less
+   * than about 60 MB/s each (a CDN capping each connection, or a slow link); on a fast link (LAN,
+   * loopback) extra connections only cost CPU and memory.
+   * @default false (open `connections` at once)
+   */
+  readonly adaptiveConnections?: boolean;
+  /**
    * Files larger than this are fetched as several Range parts in parallel.
    * @default 67108864 (64 MiB)
    */
@@ -37,6 +44,12 @@ export interface TransferOptions {
    * @default 8388608 (8 MiB)
    */
   readonly minPartBytes?: number;
+  /**
+   * Parts are planned no larger than this and fetched in file order, so the in-order hash keeps up
+   * with the download (one request per part, on kept-alive connections).
+   * @default 16777216 (16 MiB)
+   */
+  readonly maxPartBytes?: number;
   /**
    * Failures in a row without a byte of progress, per connection, before giving up.
    * @default 5

@@ -241,6 +241,7 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       dispatcher: ctx.dispatcher,
       headers: ctx.token && onHub ? { authorization: `Bearer ${ctx.token}` } : undefined,
       connections: ctx.connectionsPerFile ?? 16,
+      adaptiveConnections: true,
       signal,
       onProgress: (bytes) => ctx.meter.update(file.path, bytes),
       logger: ctx.log,

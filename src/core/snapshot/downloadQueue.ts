@@ -71,6 +71,16 @@ export class DownloadQueue {
     return this.subscribe(job, options);
   }
 
+  /**
+   * Stops every queued and running download (the editor is shutting down): each transfer records what
+   * is on disk on its way out, so the next start resumes exactly there. Resolves once all have ended.
+   */
+  async cancelAll(): Promise<void> {
+    const jobs = [...this.jobs.values()];
+    for (const job of jobs) job.controller.abort(new TransferCancelledError(job.request.repoId, 0));
+    await Promise.all(jobs.map((job) => job.settled));
+  }
+
   /** Resolves when the download of `request` (if any) has ended and left the queue. */
   settled(request: DownloadRequest): Promise<void> {
     return this.jobs.get(DownloadQueue.keyOf(request))?.settled ?? Promise.resolve();

@@ -40,8 +40,9 @@ export function registerModelCommands(deps: ModelCommandDeps): IDisposable[] {
       return true;
     } catch (error) {
       if (error instanceof TransferCancelledError) {
-        // The user chose to stop: don't resume it on the next start.
-        await interrupted.remove(entry.repoId);
+        // The user chose to stop: don't resume it on the next start. (A shutdown is not a choice:
+        // that download stays listed and resumes.)
+        if (!(await services).shuttingDown) await interrupted.remove(entry.repoId);
         log.info(`[download] ${entry.repoId}: ${error.message}`);
         return false;
       }

@@ -28,6 +28,9 @@ export class ModelServices extends Disposable {
   /** The Hugging Face token (HF_TOKEN and friends are read by hubConfig when none is stored). */
   readonly tokens: ApiKeyStore;
   private token: string | undefined;
+  private readonly queue: DownloadQueue;
+  /** Set while the extension shuts down: downloads stopped now are interrupted, not cancelled by the user. */
+  shuttingDown = false;
   private client: { key: string; hub: HubClient } | undefined;
 
   private constructor(
@@ -38,7 +41,7 @@ export class ModelServices extends Disposable {
   ) {
     super();
     this.tokens = new ApiKeyStore(secrets, 'mlx.huggingFaceToken');
-    const queue = new DownloadQueue({
+    const queue = (this.queue = new DownloadQueue({
       maxConcurrent: settings.maxParallelModels,
       start: (request, signal, onEvent) =>
         downloadModel({
@@ -54,7 +57,7 @@ export class ModelServices extends Disposable {
           onEvent,
           logger: log,
         }),
-    });
+    }));
     this.manager = this._register(
       new ModelManager({ cacheRoot: () => this.cacheRoot(), hub: () => this.hub(), queue, store, selectedModel: () => settings.selectedModel, logger: log }),
     );
@@ -104,6 +107,16 @@ export class ModelServices extends Disposable {
       };
     }
     return this.client.hub;
+  }
+
+  /**
+   * On shutdown (window reload, quit) running downloads are stopped so each records the bytes it has;
+   * they stay in the interrupted list and resume on the next start.
+   */
+  override dispose(): void {
+    this.shuttingDown = true;
+    void this.queue.cancelAll();
+    super.dispose();
   }
 
   private async loadToken(): Promise<void> {

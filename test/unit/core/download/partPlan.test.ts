@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { contiguousEnd, doneOf, planParts, splitLargestPart } from '../../../../src/core/download/partPlan';
+import { contiguousEnd, doneOf, planParts, splitLargestPart, tileRemainder } from '../../../../src/core/download/partPlan';
 
 const MiB = 1024 * 1024;
 
@@ -23,6 +23,27 @@ describe('part planning', () => {
   it('plans fewer parts than connections when parts would be smaller than minPartBytes', () => {
     const parts = planParts({ size: 100 * MiB, connections: 8, partThresholdBytes: 64 * MiB, minPartBytes: 40 * MiB });
     assert.equal(parts.length, 2);
+  });
+
+  it('caps parts at maxPartBytes, so connections take many small parts in file order', () => {
+    const size = 1000 * MiB + 123;
+    const parts = planParts({ size, connections: 16, partThresholdBytes: 64 * MiB, minPartBytes: 8 * MiB, maxPartBytes: 16 * MiB });
+    assert.equal(parts.length, Math.ceil(size / (16 * MiB)));
+    assert.equal(parts.at(-1)?.end, size);
+    for (let i = 1; i < parts.length; i++) assert.equal(parts[i].start, parts[i - 1].end);
+    assert.ok(parts.every((part) => part.end - part.start <= 16 * MiB));
+  });
+
+  it('tiles the unclaimed rest of a running part in file order, above what it received', () => {
+    const parts = [{ start: 0, end: 100 * MiB, done: 10 * MiB, pending: MiB / 2 }];
+    tileRemainder(parts, 16 * MiB);
+    assert.ok(parts[0].end >= 10 * MiB + MiB / 2 + 16 * MiB && parts[0].end % MiB === 0);
+    for (let i = 1; i < parts.length; i++) {
+      assert.equal(parts[i].start, parts[i - 1].end);
+      assert.ok(parts[i].end - parts[i].start <= 16 * MiB);
+      assert.equal(parts[i].done, 0);
+    }
+    assert.equal(parts.at(-1)?.end, 100 * MiB);
   });
 
   it('finds the end of the written run from any position', () => {

@@ -1,0 +1,241 @@
+import { Worker } from 'node:worker_threads';
+import { type HashAlgorithm } from '../cache/contentHash';
+
+/**
+ * SHA-256 of a multi-gigabyte file costs about as much CPU as receiving and writing it (Node hashes
+ * about 1.5 GB/s on one core). Done on the main thread, it caps a loopback or LAN download at well
+ * under the link speed. So large files are hashed by one shared worker thread instead, which reads
+ * the bytes back from the partial file right behind the writes (they are still in the page cache:
+ * a read costs a copy, far less than the hash) and hashes them in file order.
+ *
+ * The worker's code is a string evaluated by `new Worker(code, { eval: true })`: the extension and
+ * the CLI are single-file bundles, so there is no separate worker file to point at. It is plain
+ * CommonJS with no imports of ours, which is what an eval'd worker gets.
+ *
+ * One worker serves every file in the process (one more V8 isolate costs several MB of RSS; one
+ * core of hashing outruns the network by far in all but loopback tests), interleaving files a
+ * read at a time. Messages: main → worker `open`, `end` (bytes written contiguously from 0 reach
+ * here), `digest` (reply once `size` bytes are hashed), `close`; worker → main `digest`, `error`,
+ * `closed`, each with the job's id.
+ */
+const WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const CHUNK = 2 * 1024 * 1024;
+const buffer = Buffer.allocUnsafe(CHUNK);
+const jobs = new Map();
+let scheduled = false;
+
+function fail(job, error) {
+  job.failed = true;
+  parentPort.postMessage({ id: job.id, type: 'error', message: String(error && error.message || error), code: error && error.code });
+}
+
+function step() {
+  scheduled = false;
+  let more = false;
+  // One read per job per turn, so files hashed together advance together and messages get through.
+  for (const job of jobs.values()) {
+    if (job.failed || job.position >= job.end) continue;
+    try {
+      const length = Math.min(CHUNK, job.end - job.position);
+      const read = fs.readSync(job.fd, buffer, 0, length, job.position);
+      if (read <= 0) throw new Error('file shorter than its written parts at ' + job.position);
+      job.hash.update(buffer.subarray(0, read));
+      job.position += read;
+    } catch (error) {
+      fail(job, error);
+      continue;
+    }
+    if (job.position < job.end) more = true;
+    else maybeDigest(job);
+  }
+  if (more) schedule();
+}
+
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(step);
+}
+
+function maybeDigest(job) {
+  if (job.want === undefined || job.failed || job.position < job.want) return;
+  if (job.position !== job.want) return fail(job, new Error('hashed ' + job.position + ' of ' + job.want + ' bytes'));
+  parentPort.postMessage({ id: job.id, type: 'digest', hex: job.hash.digest('hex') });
+  job.want = undefined;
+  job.failed = true; // a digest ends the hash: nothing more may be added
+}
+
+parentPort.on('message', (m) => {
+  let job = jobs.get(m.id);
+  if (m.type === 'open') {
+    job = { id: m.id, position: 0, end: 0, want: undefined, failed: false, fd: -1 };
+    jobs.set(m.id, job);
+    try {
+      job.fd = fs.openSync(m.path, 'r');
+      job.hash = createHash(m.algorithm === 'sha256' ? 'sha256' : 'sha1');
+      if (m.algorithm !== 'sha256') job.hash.update('blob ' + m.size + '\0');
+    } catch (error) {
+      fail(job, error);
+    }
+  } else if (!job) {
+    if (m.type === 'close') parentPort.postMessage({ id: m.id, type: 'closed' });
+  } else if (m.type === 'end') {
+    if (m.end > job.end) job.end = m.end;
+    schedule();
+  } else if (m.type === 'digest') {
+    job.want = m.size;
+    if (m.size > job.end) job.end = m.size;
+    maybeDigest(job);
+    schedule();
+  } else if (m.type === 'close') {
+    jobs.delete(m.id);
+    if (job.fd >= 0) try { fs.closeSync(job.fd); } catch {}
+    parentPort.postMessage({ id: m.id, type: 'closed' });
+  }
+});
+`;
+
+interface JobCallbacks {
+  onDigest(hex: string): void;
+  onError(error: Error): void;
+  onClosed(): void;
+}
+
+/** The process-wide hashing worker, started on first use; referenced only while files use it. */
+class HashWorkerHost {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly jobs = new Map<number, JobCallbacks>();
+
+  open(path: string, algorithm: HashAlgorithm, size: number, callbacks: JobCallbacks): number {
+    const worker = this.ensure();
+    const id = this.nextId++;
+    this.jobs.set(id, callbacks);
+    // Referenced while a file is being hashed: a pending digest must keep the process alive.
+    if (this.jobs.size === 1) worker.ref();
+    worker.postMessage({ type: 'open', id, path, algorithm, size });
+    return id;
+  }
+
+  post(message: { type: 'end' | 'digest' | 'close'; id: number; end?: number; size?: number }): void {
+    this.worker?.postMessage(message);
+  }
+
+  /** Forgets a job whose `closed` arrived (or whose worker died). */
+  private release(id: number): void {
+    this.jobs.delete(id);
+    if (this.jobs.size === 0) this.worker?.unref();
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    // Small heap limits: the worker holds one read buffer (outside the heap) and a few hash objects.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
+    worker.unref();
+    worker.on('message', (m: { id: number; type: 'digest' | 'error' | 'closed'; hex?: string; message?: string; code?: string }) => {
+      const job = this.jobs.get(m.id);
+      if (!job) return;
+      if (m.type === 'digest') job.onDigest(m.hex ?? '');
+      else if (m.type === 'error') job.onError(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+      else {
+        this.release(m.id);
+        job.onClosed();
+      }
+    });
+    const dead = (error: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      const jobs = [...this.jobs.entries()];
+      this.jobs.clear();
+      for (const [, job] of jobs) {
+        job.onError(error);
+        job.onClosed();
+      }
+    };
+    worker.on('error', dead);
+    worker.on('exit', (code) => dead(new Error(`the hashing worker exited (code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+let host: HashWorkerHost | undefined;
+
+/**
+ * Hashes one partial file in a worker, in file order, as far as it is written contiguously from
+ * byte 0. Same contract as `FrontierHasher` (which hashes on the calling thread): the caller reports
+ * every completed write via {@link offer}; {@link digest} resolves once every byte up to `size` is hashed.
+ * On resume the worker starts at byte 0 and re-hashes what is already on disk.
+ */
+export class WorkerHasher {
+  private readonly id: number;
+  private sentEnd = 0;
+  private failure: Error | undefined;
+  private digestWaiter: { resolve: (hex: string) => void; reject: (error: Error) => void } | undefined;
+  private closed: Promise<void> | undefined;
+  private closedResolve: () => void = () => undefined;
+  private isClosed = false;
+
+  constructor(
+    path: string,
+    algorithm: HashAlgorithm,
+    private readonly size: number,
+    private readonly writtenEnd: (from: number) => number,
+  ) {
+    host ??= new HashWorkerHost();
+    this.id = host.open(path, algorithm, size, {
+      onDigest: (hex) => this.digestWaiter?.resolve(hex),
+      onError: (error) => {
+        this.failure ??= error;
+        this.digestWaiter?.reject(error);
+      },
+      onClosed: () => {
+        this.isClosed = true;
+        this.closedResolve();
+      },
+    });
+  }
+
+  /** Tells the worker about bytes already on disk (on resume). */
+  poke(): void {
+    this.advance();
+  }
+
+  /** A write completed at `offset`; the chunk itself is not needed, the worker reads the file. */
+  offer(_offset: number, _chunk: Uint8Array): void {
+    this.advance();
+  }
+
+  async digest(size: number): Promise<string> {
+    if (this.failure) throw this.failure;
+    this.advance();
+    if (this.writtenEnd(0) < size) throw new Error(`internal: only ${this.writtenEnd(0)} of ${size} bytes written before the digest`);
+    const hex = await new Promise<string>((resolve, reject) => {
+      this.digestWaiter = { resolve, reject };
+      host?.post({ type: 'digest', id: this.id, size });
+    });
+    await this.settle();
+    return hex;
+  }
+
+  /** Stops hashing and lets go of the file (the caller is about to close, truncate or delete it). */
+  settle(): Promise<void> {
+    if (this.isClosed) return Promise.resolve();
+    this.closed ??= new Promise<void>((resolve) => {
+      this.closedResolve = resolve;
+      host?.post({ type: 'close', id: this.id });
+    });
+    return this.closed;
+  }
+
+  private advance(): void {
+    const end = Math.min(this.size, this.writtenEnd(this.sentEnd));
+    if (end <= this.sentEnd || this.isClosed) return;
+    this.sentEnd = end;
+    host?.post({ type: 'end', id: this.id, end });
+  }
+}
