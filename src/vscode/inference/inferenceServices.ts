@@ -5,6 +5,7 @@ import { ChatRouter, type MlxReadiness } from '../../core/chat/chatRouter';
 import { GeminiBackend } from '../../core/chat/geminiBackend';
 import { LocalMlx } from '../../core/chat/localMlx';
 import { clearRunnerRecord, reapStaleRunner, recordRunner } from '../../core/runner/staleRunner';
+import { venvPython } from '../../core/runtime/venvPython';
 import { OpenAiCompatibleBackend } from '../../core/chat/openAiCompatibleBackend';
 import { sharedDispatcher } from '../../core/http/sharedDispatcher';
 import { Disposable } from '../../core/lifecycle/disposable';
@@ -45,7 +46,7 @@ export class InferenceServices extends Disposable {
         model: () => settings.selectedModel,
         cacheRoot: () => models.cacheRoot(),
         pythonPath: () => settings.pythonPath,
-        managedVenvPython: () => path.join(deps.globalStorage, 'runtime', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python'),
+        managedVenvPython: () => venvPython(path.join(deps.globalStorage, 'runtime')),
         extraArgs: () => settings.runnerExtraArgs,
         idleUnloadMs: () => settings.idleUnloadMs,
         logger: log,
