@@ -272,6 +272,8 @@ describe('MLX Models view: download, progress, delete, storage and search in the
       [...labels].sort(),
       ['mlx-community/DeepSeek-R1-Distill-Llama-8B-4bit', 'mlx-community/Llama-3.2-1B-Instruct-4bit', 'mlx-community/Llama-3.2-3B-Instruct-4bit', 'mlx-community/Meta-Llama-3.1-8B-Instruct-4bit'],
     );
+    // Sizes of the top results arrive a moment later (one Hub request each).
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'mlx-community/Llama-3.2-1B-Instruct-4bit' }).filter({ hasText: /\d+(\.\d+)? MB · / }).first().waitFor({ timeout: 15_000 });
     await shot('search');
     await page.keyboard.press('Escape');
   });

@@ -38,6 +38,7 @@ describe('downloads in a real VS Code, against the Hub stand-in', function () {
     const item = modelsTree.getTreeItem(modelsTree.nodeFor(SMALL)!);
     assert.match(String(item.contextValue), /;downloaded;/);
     assert.equal(decorationFor(item.resourceUri!)?.badge, '✓');
+    assert.match((item.tooltip as vscode.MarkdownString).value, /revision `[0-9a-f]{8}` · 6 files · [\d.]+ MB on disk/);
   });
 
   it('cancel leaves a resumable partial, and resume completes it', async () => {

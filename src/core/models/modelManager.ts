@@ -264,7 +264,7 @@ export class ModelManager extends Disposable {
     if (failure) return { kind: 'failed', message: failure, partialBytes: local.partialBytes };
     switch (local.state) {
       case 'downloaded':
-        return { kind: 'downloaded', commit: local.commit!, snapshotPath: local.snapshotPath! };
+        return { kind: 'downloaded', commit: local.commit!, snapshotPath: local.snapshotPath!, ...(local.fileCount !== undefined ? { fileCount: local.fileCount } : {}) };
       case 'partial':
         return { kind: 'partial', partialBytes: local.partialBytes };
       case 'corrupted':

@@ -9,6 +9,8 @@ export interface LocalModelState {
   /** Bytes of partial downloads waiting to be resumed. */
   readonly partialBytes: number;
   readonly snapshotPath?: string;
+  /** Files in the downloaded snapshot. */
+  readonly fileCount?: number;
   readonly reason?: string;
 }
 
@@ -23,7 +25,7 @@ export function localModelState(repo: CachedRepo | undefined, ref = 'main'): Loc
   if (repo.corruption) return { ...base, state: 'corrupted', reason: repo.corruption };
   const commit = repo.refs[ref];
   const revision = commit ? repo.revisions.find((r) => r.commit === commit) : undefined;
-  if (revision) return { ...base, state: 'downloaded', commit, snapshotPath: revision.snapshotPath };
+  if (revision) return { ...base, state: 'downloaded', commit, snapshotPath: revision.snapshotPath, fileCount: revision.files.length };
   if (partialBytes > 0 || repo.revisions.length > 0) return { ...base, state: 'partial' };
   return { ...base, state: 'absent' };
 }

@@ -3,6 +3,7 @@ import { formatBytes } from '../../core/format/formatBytes';
 import { type ModelSummary } from '../../core/hub/modelInfo';
 import { parseRepoId } from '../../core/hub/repoId';
 import { mlxIncompatibility } from '../../core/models/mlxCompatibility';
+import { MLX_ALLOW_PATTERNS, matchesAnyPattern } from '../../core/snapshot/allowPatterns';
 import { type IDisposable } from '../../core/lifecycle/disposable';
 import { type Settings } from '../config/settings';
 import { showErrorWithActions } from '../models/errorActions';
@@ -20,6 +21,8 @@ export interface LibraryCommandDeps {
 }
 
 const SEARCH_DEBOUNCE_MS = 300;
+/** Results whose download size is looked up (one small Hub request each). */
+const SIZED_RESULTS = 10;
 
 /** Commands on the model library as a whole: search, add, token, storage, clean-up, updates. */
 export function registerLibraryCommands(deps: LibraryCommandDeps): IDisposable[] {
@@ -135,6 +138,30 @@ async function searchModels(deps: LibraryCommandDeps, initial?: string): Promise
   let timer: NodeJS.Timeout | undefined;
   let inFlight: AbortController | undefined;
   let results: ModelSummary[] = [];
+  const sizes = new Map<string, number>();
+  /**
+   * What each result would download (the files mlx_lm needs), asked of the Hub for the top results
+   * after they show; the list is redrawn as sizes arrive, keeping the highlighted row.
+   */
+  const loadSizes = async (summaries: readonly ModelSummary[], signal: AbortSignal) => {
+    await Promise.all(
+      summaries
+        .filter((r) => !sizes.has(r.id))
+        .map(async (r) => {
+          try {
+            const info = await s.hub().modelInfo(r.id, { blobs: true, signal });
+            sizes.set(r.id, info.siblings.filter((f) => matchesAnyPattern(f.path, MLX_ALLOW_PATTERNS)).reduce((n, f) => n + (f.size ?? 0), 0));
+          } catch {
+            // A size is a nicety: a result without one still shows.
+          }
+        }),
+    );
+    if (signal.aborted) return;
+    const active = pick.activeItems[0]?.summary?.id;
+    pick.items = results.map((r) => toItem(r, sizes.get(r.id)));
+    const keep = pick.items.find((i) => i.summary?.id === active);
+    if (keep) pick.activeItems = [keep];
+  };
 
   const search = (query: string) => {
     clearTimeout(timer);
@@ -145,7 +172,8 @@ async function searchModels(deps: LibraryCommandDeps, initial?: string): Promise
       try {
         results = await s.hub().searchModels({ search: query.trim() || undefined, author, sort: 'downloads', limit: 30, signal: controller.signal });
         if (controller.signal.aborted) return;
-        pick.items = results.map(toItem);
+        pick.items = results.map((r) => toItem(r, sizes.get(r.id)));
+        void loadSizes(results.slice(0, SIZED_RESULTS), controller.signal);
         if (results.length === 0) pick.items = [{ label: `$(info) No models match "${query}"${author ? ` by ${author}` : ''}`, alwaysShow: true }];
       } catch (error) {
         if (!controller.signal.aborted) pick.items = [{ label: `$(error) ${error instanceof Error ? ((error as { userMessage?: string }).userMessage ?? error.message) : String(error)}`, alwaysShow: true }];
@@ -186,13 +214,13 @@ async function searchModels(deps: LibraryCommandDeps, initial?: string): Promise
   return chosen.id;
 }
 
-function toItem(summary: ModelSummary): SearchItem {
+function toItem(summary: ModelSummary, sizeBytes?: number): SearchItem {
   const note = mlxIncompatibility(summary);
   return {
     label: summary.id,
     // An icon, not `$(…)` in the label: screen readers would read codicon names aloud.
     iconPath: new vscode.ThemeIcon(note ? 'circle-slash' : 'package'),
-    description: `${compact(summary.downloads)} downloads · ${compact(summary.likes)} likes`,
+    description: `${sizeBytes ? `${formatBytes(sizeBytes)} · ` : ''}${compact(summary.downloads)} downloads · ${compact(summary.likes)} likes`,
     detail: note ? `Not for mlx_lm: ${note}` : [summary.libraryName, summary.pipelineTag, summary.lastModified ? `updated ${summary.lastModified.slice(0, 10)}` : undefined].filter(Boolean).join(' · '),
     summary,
   };

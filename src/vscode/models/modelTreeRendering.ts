@@ -115,7 +115,10 @@ export function basicTooltip(node: ModelNode): vscode.MarkdownString {
   const lines: string[] = [];
   switch (status.kind) {
     case 'downloaded':
-      lines.push(`Downloaded · revision \`${status.commit.slice(0, 8)}\` · ${formatBytes(entry.sizeOnDisk)} on disk`, `Path: \`${status.snapshotPath}\``);
+      lines.push(
+        `Downloaded · revision \`${status.commit.slice(0, 8)}\` · ${status.fileCount !== undefined ? `${status.fileCount} files · ` : ''}${formatBytes(entry.sizeOnDisk)} on disk`,
+        `Path: \`${status.snapshotPath}\``,
+      );
       break;
     case 'downloading':
       lines.push(`Downloading${status.progress ? `: ${formatProgress(status.progress)} · ${status.progress.filesDone}/${status.progress.filesTotal} files` : ''}`);
