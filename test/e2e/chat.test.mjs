@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { installVsix, launchChromium, prepareRunDirs, startCodeServer } from '../tools/codeServer.mjs';
 import { startGeminiStandinProcess } from '../tools/fixtureProcess.mjs';
 import { startHubStandinProcess } from '../tools/hubStandinProcess.mjs';
+import { runPaletteCommand } from '../tools/commandPalette.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'e2e');
@@ -61,14 +62,7 @@ describe('MLX chat panel in the VS Code UI: streaming, stop, reasoning, Gemini, 
     await page.mouse.move(1300, 880);
     await page.screenshot({ path: path.join(shots, `chat-${name}.png`) });
   };
-  /** Runs a command from the palette by its exact title (a row whose accessible name starts with it). */
-  const runCommand = async (title) => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    await page.locator(`.quick-input-list .monaco-list-row[aria-label^="${title},"], .quick-input-list .monaco-list-row[aria-label="${title}"]`).first().click();
-  };
+  const runCommand = (title) => runPaletteCommand(page, title);
   /** Switches the colour theme as a user does (Preferences: Color Theme) and waits until the webview has it. */
   const theme = async (name) => {
     await runCommand('Preferences: Color Theme');

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installVsix, launchChromium, prepareRunDirs, startCodeServer } from '../tools/codeServer.mjs';
 import { startHubStandinProcess } from '../tools/hubStandinProcess.mjs';
+import { runPaletteCommand } from '../tools/commandPalette.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'e2e');
@@ -255,12 +256,8 @@ describe('MLX Models view: download, progress, delete, storage and search in the
   });
 
   it('searches Hugging Face from "MLX: Search Hugging Face Models" in the command palette', async () => {
-    await page.keyboard.press('F1');
+    await runPaletteCommand(page, 'MLX: Search Hugging Face Models');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill('>MLX: Search Hugging Face Models');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'MLX: Search Hugging Face Models' }).first().waitFor();
-    await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget', { hasText: 'Search Hugging Face Models' }).locator('input[placeholder^="Type to search"]').waitFor();
     await input.fill('llama');
     const results = page.locator('.quick-input-list .monaco-list-row', { hasText: 'mlx-community/Llama-3.2-1B-Instruct-4bit' });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installVsix, launchChromium, prepareRunDirs, startCodeServer } from '../tools/codeServer.mjs';
 import { startHubStandinProcess } from '../tools/hubStandinProcess.mjs';
+import { runPaletteCommand } from '../tools/commandPalette.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'e2e');
@@ -29,13 +30,7 @@ describe('the backend status-bar item through the runner\'s states', function ()
   const shot = (name) => page.screenshot({ path: path.join(shots, `status-${String(++step).padStart(2, '0')}-${name}.png`) });
   const item = () => page.locator(ITEM);
   const itemWith = (text) => page.locator(ITEM, { hasText: text });
-  const runCommand = async (title) => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
-  };
+  const runCommand = (title) => runPaletteCommand(page, title);
   let dirs;
 
   before(async () => {

@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installVsix, launchChromium, prepareRunDirs, startCodeServer } from '../tools/codeServer.mjs';
+import { findPaletteCommand } from '../tools/commandPalette.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'test-results', 'e2e');
@@ -76,13 +77,9 @@ describe('MLX Model Manager in the VS Code UI', function () {
   });
 
   it('runs "MLX: Show Logs" from the command palette', async () => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill('>MLX: Show Logs');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'MLX: Show Logs' }).first().waitFor();
+    const row = await findPaletteCommand(page, 'MLX: Show Logs');
     await shot('command-palette');
-    await page.keyboard.press('Enter');
+    await row.click();
     const output = page.locator('.part.panel .view-lines');
     await output.filter({ hasText: 'activated in' }).waitFor({ timeout: 30_000 });
     await shot('logs');
