@@ -141,8 +141,18 @@ export async function startCodeServer({ dirs, env = {}, smokeTestDriver = false,
       if (payload) params.set('payload', JSON.stringify(payload));
       return `${url}/?${params}`;
     },
-    /** Stops the whole process group (code-server, its extension hosts, anything they spawned). */
+    /**
+     * Stops the whole process group (code-server, its extension hosts, anything they spawned), then
+     * whatever still runs from this run's folder: the mlx_lm runner lives in a process group of its own
+     * (the extension stops it with the whole group), so killing code-server alone would orphan it.
+     */
     async stop() {
+      await stopGroup();
+      killLeftovers(dirs.runDir);
+    },
+  };
+
+  async function stopGroup() {
       if (exited) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));
       try {
@@ -160,8 +170,19 @@ export async function startCodeServer({ dirs, env = {}, smokeTestDriver = false,
       await gone;
       clearTimeout(timer);
       log.end();
-    },
-  };
+  }
+}
+
+/** Kills processes whose command line names `folder` (runners whose --model path lies in the run's cache). */
+export function killLeftovers(folder) {
+  const found = spawnSync('pgrep', ['-f', folder], { encoding: 'utf8' });
+  for (const pid of (found.stdout ?? '').split('\n').map(Number).filter((p) => p && p !== process.pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /** Debian's Chromium through playwright-core, with the flags this offline machine needs. */
