@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type IDisposable } from '../lifecycle/disposable';
 import { type Logger } from '../logging/logger';
 import { LineRing } from './lineRing';
+import { type ParentDeathWatchdog, startParentDeathWatchdog } from './parentDeathWatchdog';
 import { signalProcessGroup } from './signalProcessGroup';
 
 export interface RunnerExit {
@@ -21,6 +22,8 @@ export interface RunnerProcessOptions {
   readonly logger: Logger;
   /** How many stderr lines to keep for error reports. @default 50 */
   readonly stderrLines?: number;
+  /** SIGTERM-to-SIGKILL grace for the runner when this process dies without stopping it. @default 5000 */
+  readonly orphanGraceMs?: number;
 }
 
 /** Python's access log (`127.0.0.1 - - [date] "GET /health HTTP/1.1" 200 -`): health polls would drown the log. */
@@ -29,7 +32,7 @@ const ACCESS_LOG = /^\S+ - - \[[^\]]+\] "[A-Z]+ /;
 /**
  * One runner process: spawned as the leader of its own process group, its output in the log and its
  * last stderr lines kept. Stopping it (or its dying) takes its whole group along, so nothing it forked
- * outlives it.
+ * outlives it; and if this process dies first, a watchdog stops the group (see parentDeathWatchdog).
  */
 export class RunnerProcess implements IDisposable {
   readonly pid: number | undefined;
@@ -37,6 +40,7 @@ export class RunnerProcess implements IDisposable {
   readonly exited: Promise<RunnerExit>;
   private readonly child: ChildProcess;
   private readonly stderrRing: LineRing;
+  private readonly watchdog: ParentDeathWatchdog | undefined;
   private exit: RunnerExit | undefined;
 
   constructor(options: RunnerProcessOptions) {
@@ -50,6 +54,10 @@ export class RunnerProcess implements IDisposable {
       windowsHide: true,
     });
     this.pid = this.child.pid;
+    // Its own group also means no one stops the runner if this process is killed outright: the model's
+    // gigabytes would stay in memory until the next start reaps it (staleRunner). The watchdog stops it
+    // then. Started right away, not on 'spawn', so there is no moment the runner runs unwatched.
+    if (this.pid !== undefined) this.watchdog = startParentDeathWatchdog(this.pid, { graceMs: options.orphanGraceMs ?? 5000, logger });
 
     const stderrDone = this.child.stderr ? once(this.child.stderr, 'close').then(() => undefined, () => undefined) : Promise.resolve();
     if (this.child.stderr) {
@@ -74,6 +82,8 @@ export class RunnerProcess implements IDisposable {
         this.exit = { code, signal };
         // The leader is gone; anything left in its group would be an orphan holding memory.
         if (this.pid !== undefined) signalProcessGroup(this.pid, 'SIGKILL');
+        // Nothing left to guard: the watchdog must not outlive the group and signal a reused group id.
+        this.watchdog?.dispose();
         // A helper may hold stderr open after the leader died: wait briefly for the last lines, not for it.
         void Promise.race([stderrDone, delay(250)]).then(() => resolve(this.exit!));
       });

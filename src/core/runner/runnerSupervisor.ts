@@ -30,7 +30,7 @@ export interface RunnerSupervisorOptions {
   readonly restartWindowMs?: number;
   /** Pause before the first restart; doubles with each crash in the window, at most 30 s. @default 1000 */
   readonly backoffMs?: number;
-  /** Time between SIGTERM and SIGKILL when stopping. @default 5000 */
+  /** Time between SIGTERM and SIGKILL when stopping (also when this process dies and the watchdog stops it). @default 5000 */
   readonly stopGraceMs?: number;
 }
 
@@ -206,7 +206,13 @@ export class RunnerSupervisor extends Disposable {
       const port = await freePort(RUNNER_HOST);
       if (session.abort.signal.aborted) return;
       const args = runnerArgs({ snapshotPath: model.snapshotPath, port, extraArgs: this.options.extraArgs, logger: this.logger });
-      const proc = new RunnerProcess({ command: this.options.python, args, env: runnerEnv(this.options.env ?? process.env, this.options.cacheRoot), logger: this.logger });
+      const proc = new RunnerProcess({
+        command: this.options.python,
+        args,
+        env: runnerEnv(this.options.env ?? process.env, this.options.cacheRoot),
+        logger: this.logger,
+        orphanGraceMs: this.options.stopGraceMs,
+      });
       session.process = proc;
       this.logger.info(`[runner] starting ${model.repoId} (pid ${proc.pid ?? '-'}, port ${port}): ${this.options.python} ${args.join(' ')}`);
 

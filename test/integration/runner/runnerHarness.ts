@@ -2,6 +2,7 @@ import { existsSync, promises as fs, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Logger } from '../../../src/core/logging/logger';
+import { WATCHDOG_NAME } from '../../../src/core/runner/parentDeathWatchdog';
 import { type RunnerState, type RunnerStateKind } from '../../../src/core/runner/runnerState';
 import { type RunnerSupervisor } from '../../../src/core/runner/runnerSupervisor';
 
@@ -145,6 +146,38 @@ export function groupMembers(pgid: number): number[] {
     if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(name));
   }
   return members;
+}
+
+/**
+ * The process group `pgid` is gone: kill(-pgid, 0) finds nothing, or only zombies are left — an orphan's
+ * zombie waits for init to reap it (here that can take seconds; without a reaping init, forever), and
+ * a zombie holds no memory.
+ */
+export function groupGone(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+    throw error;
+  }
+  return groupMembers(pgid).length === 0;
+}
+
+/** Running watchdogs (parentDeathWatchdog) guarding the process group `pgid`, found by their `$0` and argument. */
+export function watchdogsOf(pgid: number): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    try {
+      argv = cmdline(Number(name));
+    } catch {
+      continue;
+    }
+    // argv: /bin/sh -c <script> <WATCHDOG_NAME> <pgid> <ticks>
+    if (argv[3] === WATCHDOG_NAME && argv[4] === String(pgid) && isAlive(Number(name))) found.push(Number(name));
+  }
+  return found;
 }
 
 export function cmdline(pid: number): string[] {
