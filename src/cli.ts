@@ -1,6 +1,7 @@
 import { stderrLogger } from './core/logging/logger';
 import { closeSharedDispatcher } from './core/http/sharedDispatcher';
 import { enableLowMemoryMode } from './cli/lowMemory';
+import { EXIT_OUTPUT_CLOSED, isClosedPipeError, OutputClosedError } from './cli/outputClosed';
 import { runCli } from './cli/runCli';
 
 // Before anything connects: one of its flags must be set before undici compiles its HTTP parser.
@@ -16,12 +17,29 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// A reader that goes away (`… --json | head -1`) makes the next write fail with EPIPE. Unhandled, that
+// crashed the process mid-download with a stack trace and lock files left behind; instead the work is
+// aborted like a Ctrl-C (locks released, partial files kept for the next run) and the exit code says why.
+const closed = { stdout: false, stderr: false };
+for (const name of ['stdout', 'stderr'] as const) {
+  process[name].on('error', (error) => {
+    if (!isClosedPipeError(error)) throw error;
+    closed[name] = true;
+    if (!controller.signal.aborted) controller.abort(new OutputClosedError(name));
+    // Also when the command had already finished: part of its output was lost.
+    process.exitCode = EXIT_OUTPUT_CLOSED;
+  });
+}
+const writeTo = (name: 'stdout' | 'stderr') => (text: string) => {
+  if (!closed[name]) process[name].write(text);
+};
+
 const argv = process.argv.slice(2);
 void runCli(
   argv,
   {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: writeTo('stdout'),
+    stderr: writeTo('stderr'),
     isTTY: process.stderr.isTTY === true,
     env: process.env,
     signal: controller.signal,
@@ -31,5 +49,5 @@ void runCli(
   __EXTENSION_VERSION__,
 ).then(async (code) => {
   await closeSharedDispatcher();
-  process.exitCode = code;
+  process.exitCode = closed.stdout || closed.stderr ? EXIT_OUTPUT_CLOSED : code;
 });

@@ -11,6 +11,7 @@ import { listCommand } from './commands/listCommand';
 import { scanCommand } from './commands/scanCommand';
 import { searchCommand } from './commands/searchCommand';
 import { verifyCommand } from './commands/verifyCommand';
+import { EXIT_OUTPUT_CLOSED, OutputClosedError } from './outputClosed';
 import { USAGE } from './usage';
 
 export { type CliIo } from './cliContext';
@@ -63,7 +64,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
         if (rest.length === 0) throw new UsageError('"search" needs a query, e.g. search llama');
         return await searchCommand(ctx, rest.join(' '), values.author ?? 'mlx-community', positiveInt('limit', values.limit) ?? 20);
       case 'info':
-        return await infoCommand(ctx, repoArg(), revision);
+        return await infoCommand(ctx, repoArg(), values.revision);
       case 'download':
         return await downloadCommand(ctx, {
           repoId: repoArg(),
@@ -74,7 +75,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
       case 'delete':
         return await deleteCommand(ctx, repoArg());
       case 'verify':
-        return await verifyCommand(ctx, repoArg());
+        return await verifyCommand(ctx, repoArg(), values.revision);
       case 'chat': {
         if (rest.length === 0) throw new UsageError('"chat" needs a prompt, e.g. chat "What is MLX?"');
         const backend = values.backend ?? 'mlx';
@@ -108,6 +109,11 @@ function positiveInt(name: string, value: string | undefined): number | undefine
 
 /** One line on stderr, and the exit code for the kind of failure. */
 function reportError(error: unknown, io: CliIo): number {
+  if (io.signal.reason instanceof OutputClosedError) {
+    // stdout may be the closed one: the note goes to stderr (dropped by the caller if that is closed too).
+    io.stderr(`mlx-models: stopped: ${io.signal.reason.message} (EPIPE); run the same command again to resume\n`);
+    return EXIT_OUTPUT_CLOSED;
+  }
   if (error instanceof TransferCancelledError || io.signal.aborted) {
     io.stderr('mlx-models: cancelled; run the same command again to resume\n');
     return 130;

@@ -17,7 +17,8 @@ Commands:
 Options:
   --cache-dir <dir>          Hugging Face hub cache (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)
   --endpoint <url>           Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)
-  --revision <rev>           Branch, tag or commit (default: main)
+  --revision <rev>           Branch, tag or commit (download, info: default main; verify: default the
+                             downloaded snapshot, main first)
   --connections <n>          Connections per large file (default: 8)
   --parallel-files <n>       Files downloaded at once (default: 4)
   --author <name>            search: only this author's models (default: mlx-community)
@@ -36,5 +37,6 @@ Options:
 Environment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or $HF_HOME/token) for gated and private repos,
 HF_HUB_OFFLINE=1 to forbid network access, HTTPS_PROXY / HTTP_PROXY / NO_PROXY; for chat GEMINI_API_KEY
 (or GOOGLE_API_KEY), GOOGLE_GEMINI_BASE_URL, MLX_PYTHON. The runner inherits the environment (PYTHONPATH too).
-Exit codes: 0 success, 1 failure, 2 bad arguments, 130 cancelled (run the same command again to resume).
+Exit codes: 0 success, 1 failure, 2 bad arguments, 130 cancelled (run the same command again to resume),
+141 output closed early, e.g. piped into head (stopped like SIGPIPE would; run again to resume).
 `;

@@ -4,23 +4,30 @@ import { MLX_ALLOW_PATTERNS, matchesAnyPattern } from '../../core/snapshot/allow
 import { localModelState } from '../../core/snapshot/localModelState';
 import { parseRepoId } from '../../core/hub/repoId';
 import { type CliContext } from '../cliContext';
+import { describeLocalRevision } from './describeLocalRevision';
 
-/** `info <repo>`: the Hub's view (commit, files mlx_lm needs, size) next to the local state. */
-export async function infoCommand(ctx: CliContext, repoArg: string, revision: string): Promise<number> {
+/**
+ * `info <repo> [--revision <rev>]`: the Hub's view (commit, files mlx_lm needs, size) next to the local
+ * state — of that revision when one is given, else of whatever snapshot is downloaded (main first).
+ */
+export async function infoCommand(ctx: CliContext, repoArg: string, revision: string | undefined): Promise<number> {
   const { id } = parseRepoId(repoArg);
-  const info = await ctx.hub.modelInfo(id, { revision, signal: ctx.io.signal });
-  const files = (await ctx.hub.listFiles(id, info.sha ?? revision, { signal: ctx.io.signal })).filter((f) => matchesAnyPattern(f.path, MLX_ALLOW_PATTERNS));
+  const hubRevision = revision ?? 'main';
+  const info = await ctx.hub.modelInfo(id, { revision: hubRevision, signal: ctx.io.signal });
+  const files = (await ctx.hub.listFiles(id, info.sha ?? hubRevision, { signal: ctx.io.signal })).filter((f) => matchesAnyPattern(f.path, MLX_ALLOW_PATTERNS));
   const size = files.reduce((n, f) => n + f.size, 0);
-  const local = localModelState(await scanRepo(ctx.cacheRoot, id));
-  const updateAvailable = local.state === 'downloaded' && info.sha !== undefined && local.commit !== info.sha;
+  const local = localModelState(await scanRepo(ctx.cacheRoot, id), revision);
+  // Only the same revision can be behind the Hub: a snapshot pinned to another branch or commit is not an old main.
+  const sameRevision = revision !== undefined || local.revision === 'main';
+  const updateAvailable = local.state === 'downloaded' && sameRevision && info.sha !== undefined && local.commit !== info.sha;
   ctx.print(
-    { repoId: id, revision, commit: info.sha, gated: info.gated, tags: info.tags, downloads: info.downloads, likes: info.likes, files, sizeBytes: size, local, updateAvailable },
+    { repoId: id, revision: hubRevision, commit: info.sha, gated: info.gated, tags: info.tags, downloads: info.downloads, likes: info.likes, files, sizeBytes: size, local, updateAvailable },
     [
-      `${id} @ ${revision} (${info.sha ?? 'unknown commit'})`,
+      `${id} @ ${hubRevision} (${info.sha ?? 'unknown commit'})`,
       `  gated: ${info.gated || 'no'} · downloads: ${info.downloads ?? '?'} · likes: ${info.likes ?? '?'}`,
       `  ${files.length} files for mlx_lm, ${formatBytes(size)}:`,
       ...files.map((f) => `    ${f.path.padEnd(44)} ${formatBytes(f.size).padStart(9)}${f.lfs ? '  (LFS)' : ''}`),
-      `  local: ${local.state}${local.commit ? ` at ${local.commit.slice(0, 8)}` : ''}${updateAvailable ? ' — update available' : ''}`,
+      `  local: ${local.state}${describeLocalRevision(local)}${updateAvailable ? ' — update available' : ''}`,
     ].join('\n'),
   );
   return 0;

@@ -2,6 +2,7 @@ import { scanCache } from '../../core/cache/cacheScanner';
 import { formatBytes } from '../../core/format/formatBytes';
 import { localModelState } from '../../core/snapshot/localModelState';
 import { type CliContext } from '../cliContext';
+import { otherRevisionLabel } from './describeLocalRevision';
 
 /** `scan`: every repo in the cache with its size, revisions, partial downloads and problems. */
 export async function scanCommand(ctx: CliContext): Promise<number> {
@@ -15,7 +16,8 @@ export async function scanCommand(ctx: CliContext): Promise<number> {
   for (const repo of scan.repos) {
     const local = localModelState(repo);
     total += repo.sizeOnDisk + local.partialBytes;
-    const notes = [`${repo.revisions.length} revision(s)`, `${repo.nbFiles} files`];
+    const other = otherRevisionLabel(local);
+    const notes = [...(other ? [`at ${other}`] : []), `${repo.revisions.length} revision(s)`, `${repo.nbFiles} files`];
     if (local.partialBytes) notes.push(`${formatBytes(local.partialBytes)} partial`);
     if (repo.corruption) notes.push(`CORRUPTED: ${repo.corruption}`);
     ctx.print(null, `${repo.repoType.padEnd(7)} ${repo.repoId.padEnd(50)} ${formatBytes(repo.sizeOnDisk).padStart(9)}  ${local.state.padEnd(10)} ${notes.join(', ')}`);

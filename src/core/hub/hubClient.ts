@@ -1,4 +1,3 @@
-import { toHubError } from './hubErrors';
 import { HubHttp, type HubHttpOptions } from './hubHttp';
 import { nextPageUrl } from './linkHeader';
 import { InvalidHubResponseError, type ModelInfo, type ModelSummary, parseModelInfo, parseModelSummary } from './modelInfo';
@@ -116,7 +115,7 @@ export class HubClient {
     if (response.status >= 300) {
       await response.body?.cancel();
       if (response.status < 400) throw new InvalidHubResponseError(url, `${path} is stored with LFS, not as a small text file`);
-      throw toHubError(response, answeredBy, context);
+      throw this.http.errorFor(response, answeredBy, context);
     }
     const maxBytes = options.maxBytes ?? 1024 * 1024;
     if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {

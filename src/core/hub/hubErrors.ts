@@ -1,3 +1,5 @@
+import { DEFAULT_HUB_ENDPOINT } from './hubConfig';
+
 /**
  * Typed Hub failures. Each carries the HTTP status (undefined for network failures), the URL (which
  * never holds a token), the Hub's `X-Error-Code`, and `userMessage`: one sentence a user can act on.
@@ -64,6 +66,11 @@ export interface HubErrorContext {
   path?: string;
   /** Whether the request carried a token (changes what a 401/404 means to the user). */
   hadToken?: boolean;
+  /**
+   * The configured Hub endpoint (a mirror, an enterprise Hub, a local stand-in): pages such as a gated
+   * repo's license are linked there. @default the origin of the URL that answered
+   */
+  endpoint?: string;
 }
 
 /** Maps a failed Hub answer to a typed error, by `X-Error-Code` first, then by status (like huggingface_hub). */
@@ -85,7 +92,7 @@ export function toHubError(response: { status: number; headers: Headers }, url: 
     return error;
   }
   if (errorCode === 'GatedRepo') {
-    const page = `https://huggingface.co/${context.repoId ?? ''}`;
+    const page = `${repoPageBase(url, context.endpoint)}/${context.repoId ?? ''}`;
     return new GatedRepoError({
       ...base,
       userMessage:
@@ -150,6 +157,16 @@ export function retryAfterFromHeaders(headers: Headers, now: number = Date.now()
   if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.round(Number(retryAfter) * 1000);
   const date = Date.parse(retryAfter);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Where repo pages live: the configured endpoint (with any path prefix), else the answering origin. */
+function repoPageBase(url: string, endpoint: string | undefined): string {
+  if (endpoint) return endpoint.replace(/\/+$/, '');
+  try {
+    return new URL(url).origin;
+  } catch {
+    return DEFAULT_HUB_ENDPOINT;
+  }
 }
 
 function safeHost(url: string): string {

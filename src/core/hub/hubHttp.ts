@@ -1,6 +1,6 @@
 import { type Logger, silentLogger } from '../logging/logger';
 import { InvalidHubResponseError } from './modelInfo';
-import { type HubErrorContext, networkHubError, OfflineModeError, RateLimitedError, toHubError } from './hubErrors';
+import { type HubError, type HubErrorContext, networkHubError, OfflineModeError, RateLimitedError, toHubError } from './hubErrors';
 
 /** How {@link HubHttp} reaches the Hub. */
 export interface HubHttpOptions {
@@ -75,12 +75,12 @@ export class HubHttp {
         const next = new URL(response.headers.get('location')!, url).toString();
         if (new URL(next).origin !== this.origin) return { response, url };
         await response.body?.cancel();
-        if (++redirects > MAX_REDIRECTS) throw toHubError(response, url, request.context);
+        if (++redirects > MAX_REDIRECTS) throw this.errorFor(response, url, request.context);
         url = next;
         continue;
       }
       if (response.status === 429) {
-        const error = toHubError(response, url, request.context);
+        const error = this.errorFor(response, url, request.context);
         await response.body?.cancel();
         const waitMs = (error instanceof RateLimitedError ? error.retryAfterMs : undefined) ?? 1000 * 2 ** rateLimited;
         if (rateLimited >= (this.options.maxRateLimitRetries ?? 3) || waitMs > (this.options.maxRateLimitWaitMs ?? 60_000)) throw error;
@@ -91,7 +91,7 @@ export class HubHttp {
       }
       if (!response.ok) {
         await response.body?.cancel();
-        throw toHubError(response, url, { ...request.context, hadToken: this.tokenFor(url) !== undefined });
+        throw this.errorFor(response, url, { ...request.context, hadToken: this.tokenFor(url) !== undefined });
       }
       return { response, url };
     }
@@ -102,7 +102,7 @@ export class HubHttp {
     const { response, url } = await this.send({ ...request, headers: { Accept: 'application/json', ...request.headers } });
     if (response.status >= 300) {
       await response.body?.cancel();
-      throw toHubError(response, url, request.context);
+      throw this.errorFor(response, url, request.context);
     }
     const text = await response.text();
     try {
@@ -111,6 +111,11 @@ export class HubHttp {
       // A truncated answer or an HTML page from a captive portal or proxy, sent with status 200.
       throw new InvalidHubResponseError(url, `the answer is not valid JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 24))})`);
     }
+  }
+
+  /** A typed error for a failed answer; messages link pages on this endpoint, not always huggingface.co. */
+  errorFor(response: { status: number; headers: Headers }, url: string, context: HubErrorContext = {}): HubError {
+    return toHubError(response, url, { ...context, endpoint: this.endpoint });
   }
 
   private tokenFor(url: string): string | undefined {

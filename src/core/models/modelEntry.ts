@@ -18,7 +18,14 @@ export type ModelStatus =
   | { readonly kind: 'queued'; readonly position: number }
   | { readonly kind: 'downloading'; readonly progress?: DownloadProgress }
   | { readonly kind: 'partial'; readonly partialBytes: number }
-  | { readonly kind: 'downloaded'; readonly commit: string; readonly snapshotPath: string; readonly fileCount?: number }
+  | {
+      readonly kind: 'downloaded';
+      readonly commit: string;
+      readonly snapshotPath: string;
+      readonly fileCount?: number;
+      /** The ref naming the snapshot (`main`, `dev`), or the commit for a download by commit id. */
+      readonly revision?: string;
+    }
   | { readonly kind: 'failed'; readonly message: string; readonly partialBytes: number }
   | { readonly kind: 'corrupted'; readonly reason: string };
 

@@ -180,9 +180,13 @@ export class ModelManager extends Disposable {
     this.changed.fire();
   }
 
-  /** Compares each downloaded model's `refs/main` with the Hub's `main`. Best-effort: failures are reported, not thrown. */
+  /**
+   * Compares each downloaded model's `refs/main` with the Hub's `main`. Best-effort: failures are reported,
+   * not thrown. A model downloaded at another branch or by commit id is pinned there, not behind main:
+   * "updating" it would replace it with main, so it is not checked.
+   */
   async checkForUpdates(signal?: AbortSignal): Promise<UpdateCheckResult> {
-    const downloaded = this.list().filter((e) => e.status.kind === 'downloaded');
+    const downloaded = this.list().filter((e) => e.status.kind === 'downloaded' && (e.status.revision ?? 'main') === 'main');
     const updates: { repoId: string; localCommit: string; remoteCommit: string }[] = [];
     const failures: { repoId: string; message: string }[] = [];
     for (const entry of downloaded) {
@@ -205,11 +209,12 @@ export class ModelManager extends Disposable {
 
   /**
    * Brings a model to the Hub's latest `main`: only changed files are fetched (unchanged blobs are
-   * reused by hash), then the old revision is removed, keeping blobs the new one still uses.
+   * reused by hash), then the old revision of main is removed, keeping blobs the new one still uses. A
+   * snapshot pinned to another branch or commit is kept: it was asked for by name, not left behind.
    */
   async update(repoId: string, options: { signal?: AbortSignal; onEvent?: (event: DownloadEvent) => void } = {}): Promise<DownloadModelResult> {
     const before = this.get(repoId)?.status;
-    const oldCommit = before?.kind === 'downloaded' ? before.commit : undefined;
+    const oldCommit = before?.kind === 'downloaded' && (before.revision ?? 'main') === 'main' ? before.commit : undefined;
     const result = await this.download(repoId, options);
     if (oldCommit && oldCommit !== result.commit) {
       await deleteRevision({ root: this.cacheRoot, repoId: result.repoId, commit: oldCommit });
@@ -264,7 +269,13 @@ export class ModelManager extends Disposable {
     if (failure) return { kind: 'failed', message: failure, partialBytes: local.partialBytes };
     switch (local.state) {
       case 'downloaded':
-        return { kind: 'downloaded', commit: local.commit!, snapshotPath: local.snapshotPath!, ...(local.fileCount !== undefined ? { fileCount: local.fileCount } : {}) };
+        return {
+          kind: 'downloaded',
+          commit: local.commit!,
+          snapshotPath: local.snapshotPath!,
+          ...(local.fileCount !== undefined ? { fileCount: local.fileCount } : {}),
+          ...(local.revision !== undefined ? { revision: local.revision } : {}),
+        };
       case 'partial':
         return { kind: 'partial', partialBytes: local.partialBytes };
       case 'corrupted':

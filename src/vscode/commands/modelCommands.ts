@@ -112,7 +112,9 @@ export function registerModelCommands(deps: ModelCommandDeps): IDisposable[] {
         const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Verifying ${e.displayName}`, cancellable: true }, (_progress, token) => {
           const controller = new AbortController();
           const listener = token.onCancellationRequested(() => controller.abort());
-          return verifyRepo({ root: m.cacheRoot, repoId: e.repoId, signal: controller.signal }).finally(() => listener.dispose());
+          // The snapshot the tree shows as downloaded, which need not be main's (a download by commit id).
+          const commit = e.status.kind === 'downloaded' ? e.status.commit : undefined;
+          return verifyRepo({ root: m.cacheRoot, repoId: e.repoId, commit, signal: controller.signal }).finally(() => listener.dispose());
         });
         const bad = result.files.filter((f) => f.status !== 'ok');
         if (result.ok) void vscode.window.showInformationMessage(`${e.displayName}: all ${result.files.length} files verified.`);

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { formatBytes } from '../../core/format/formatBytes';
 import { formatProgress } from '../../core/format/formatProgress';
 import { type ModelConfigSummary } from '../../core/models/memory/modelConfig';
-import { type ModelEntry } from '../../core/models/modelEntry';
+import { type ModelEntry, type ModelStatus } from '../../core/models/modelEntry';
 import { modelUri } from './modelDecorations';
 import { type ModelNode, type ModelTreeNode, modelContextValue } from './modelTreeItems';
 
@@ -116,7 +116,7 @@ export function basicTooltip(node: ModelNode): vscode.MarkdownString {
   switch (status.kind) {
     case 'downloaded':
       lines.push(
-        `Downloaded · revision \`${status.commit.slice(0, 8)}\` · ${status.fileCount !== undefined ? `${status.fileCount} files · ` : ''}${formatBytes(entry.sizeOnDisk)} on disk`,
+        `Downloaded · revision \`${status.commit.slice(0, 8)}\`${pinnedRevisionNote(status)} · ${status.fileCount !== undefined ? `${status.fileCount} files · ` : ''}${formatBytes(entry.sizeOnDisk)} on disk`,
         `Path: \`${status.snapshotPath}\``,
       );
       break;
@@ -178,4 +178,10 @@ function compact(n: number): string {
 
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/** ` (dev)` or ` (by commit id)` for a snapshot that is not main's, so a pinned download never passes for main. */
+function pinnedRevisionNote(status: Extract<ModelStatus, { kind: 'downloaded' }>): string {
+  if (status.revision === undefined || status.revision === 'main') return '';
+  return ` (${status.revision === status.commit ? 'by commit id' : escape(status.revision)})`;
 }

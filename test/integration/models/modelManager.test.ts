@@ -144,6 +144,28 @@ describe('ModelManager', function () {
     assert.match(config, /"hidden_size":128/);
   });
 
+  it('a model downloaded by commit id is downloaded at that commit: not "partial", not checked for updates, kept by an update', async () => {
+    const repoId = 'someone/Pinned-4bit';
+    const model = tinyModel(repoId, 1 * MiB);
+    await start([model]);
+    const pinned = env.hub.commitOf(repoId);
+    await downloadModel({ hub: env.client, cacheRoot: env.cacheRoot, dispatcher: env.dispatcher, repoId, revision: pinned });
+    await manager.refresh();
+    const status = manager.get(repoId)!.status;
+    assert.equal(status.kind, 'downloaded');
+    assert.deepEqual([(status as { commit: string }).commit, (status as { revision?: string }).revision], [pinned, pinned]);
+
+    env.hub.setRepo({ ...model, files: model.files.map((f) => (f.path === 'config.json' ? { ...f, content: '{"model_type":"llama","hidden_size":256}' } : f)) });
+    const check = await manager.checkForUpdates();
+    assert.deepEqual([check.checked, check.updates], [0, []], 'a pinned commit is not behind main');
+
+    const result = await manager.update(repoId);
+    const repo = (await scanRepo(env.cacheRoot, repoId))!;
+    assert.deepEqual(repo.revisions.map((r) => r.commit).sort(), [pinned, result.commit].sort(), 'the pinned snapshot is kept next to main');
+    const after = manager.get(repoId)!.status as { commit: string; revision?: string };
+    assert.deepEqual([after.commit, after.revision], [result.commit, 'main'], 'main is what the model list uses once it is there');
+  });
+
   it('summarises storage and cleans up partial downloads', async () => {
     await start([], 32 * MiB);
     env.hub.faults.set({ kind: 'stall', afterBytes: 5 * MiB, ms: 30_000, origin: 'cdn', times: 1 });

@@ -42,6 +42,25 @@ describe('toHubError', () => {
   });
 });
 
+describe('the gated-repo message', () => {
+  const gated = (url: string, context: Parameters<typeof toHubError>[2]) => toHubError(answer(403, { 'X-Error-Code': 'GatedRepo' }), url, { repoId: 'org/x', ...context }).userMessage;
+
+  it('links the license page on huggingface.co for the default endpoint', () => {
+    assert.equal(gated(URL_, { endpoint: 'https://huggingface.co' }), 'org/x is gated and your token has no access yet: accept the license on https://huggingface.co/org/x (approval may take a while), then try again.');
+    assert.match(gated(URL_, {}), /on https:\/\/huggingface\.co\/org\/x /);
+  });
+
+  it('links the configured endpoint (a mirror, with its path prefix) instead', () => {
+    const message = gated('https://hub.example.com/hf/api/models/org/x/revision/main', { endpoint: 'https://hub.example.com/hf/' });
+    assert.match(message, /accept the license on https:\/\/hub\.example\.com\/hf\/org\/x /);
+    assert.doesNotMatch(message, /huggingface\.co/);
+  });
+
+  it('without an endpoint, links the origin that answered', () => {
+    assert.match(gated('http://127.0.0.1:8123/api/models/org/x', {}), /on http:\/\/127\.0\.0\.1:8123\/org\/x /);
+  });
+});
+
 describe('retryAfterFromHeaders', () => {
   it('prefers RateLimit t=, then Retry-After seconds or date', () => {
     assert.equal(retryAfterFromHeaders(new Headers({ RateLimit: '"resolvers";r=0;t=7', 'Retry-After': '99' })), 7000);
