@@ -1,8 +1,9 @@
-// Bundles the extension host code, the CLI and the chat webview; with --tests, transpiles src/, test/
-// and webview-ui/src/ file-by-file into out/ for mocha (no bundling, so tests load the same modules they
-// test; the webview's pure modules, such as renderMarkdown, are tested in plain Node).
+// Bundles the extension host code, the CLI (its `chat` command in a second bundle) and the chat webview;
+// with --tests, transpiles src/, test/ and webview-ui/src/ file-by-file into out/ for mocha (no bundling,
+// so tests load the same modules they test; the webview's pure modules, such as renderMarkdown, are tested
+// in plain Node).
 import { build, context } from 'esbuild';
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const argv = process.argv.slice(2);
@@ -10,6 +11,8 @@ const args = new Set(argv);
 /** `--outdir DIR` for --tests, so parallel test runs need not share one out/ folder. */
 const testsOutDir = argv.includes('--outdir') ? argv[argv.indexOf('--outdir') + 1] : 'out';
 const production = args.has('--production');
+/** `--metafile`: writes OUTFILE.meta.json (dist/webview.meta.json) per bundle, for scripts/bundleReport.mjs. */
+const writeMetafiles = args.has('--metafile');
 const watch = args.has('--watch');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -21,6 +24,37 @@ const common = {
   legalComments: production ? 'none' : 'inline',
   logLevel: 'info',
   define: { __EXTENSION_VERSION__: JSON.stringify(pkg.version) },
+};
+
+/**
+ * Only `chat` needs the Gemini SDK, google-auth-library, ws and their polyfills (~1.5 MB): parsing them cost
+ * every other CLI command 5-6 MB of RSS. So chat is its own bundle, dist/cliChat.js, and runCli's dynamic
+ * import of it becomes `require("./cliChat.js")`, which resolves next to dist/cli.js whatever the cwd.
+ */
+const chatCommandAsSiblingBundle = {
+  name: 'chat-command-as-sibling-bundle',
+  setup(pluginBuild) {
+    // A require, not an import(): Node's ESM loader, loading this CommonJS bundle, raised chat's peak RSS
+    // from 72 to ~100 MB. Bundled dynamic imports are inlined either way; only external ones change.
+    pluginBuild.initialOptions.supported = { ...pluginBuild.initialOptions.supported, 'dynamic-import': false };
+    const runCli = path.resolve('src/cli/runCli.ts');
+    pluginBuild.onResolve({ filter: /^\.\/commands\/chatCommand$/ }, ({ importer }) =>
+      importer === runCli ? { path: './cliChat.js', external: true } : undefined,
+    );
+  },
+};
+
+/**
+ * dist/cli.js takes only the dispatchers from undici (src/cli/undiciForCli.cjs) instead of its index,
+ * which also loads fetch, WebSocket, EventSource, caches, mocks and the request API: about 7 MB of a
+ * download's peak RSS (goal: < 80 MB). Only the CLI's own bundle: chat (dist/cliChat.js) and the
+ * extension keep the whole package.
+ */
+const undiciDispatchersOnly = {
+  name: 'undici-dispatchers-only',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^undici$/ }, () => ({ path: path.resolve('src/cli/undiciForCli.cjs') }));
+  },
 };
 
 const targets = [
@@ -42,6 +76,19 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    mainFields: ['module', 'main'],
+    // Always minified: a smaller script is a smaller heap (about 3 MB of the download's peak RSS).
+    // Stack traces map back with `node --enable-source-maps` and the linked source map.
+    minify: true,
+    plugins: [chatCommandAsSiblingBundle, undiciDispatchersOnly],
+  },
+  {
+    ...common,
+    entryPoints: ['src/cli/commands/chatCommand.ts'],
+    outfile: 'dist/cliChat.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
     mainFields: ['module', 'main'],
   },
   {
@@ -74,7 +121,15 @@ async function buildTests() {
     sourcemap: 'inline',
     logLevel: 'warning',
     define: common.define,
+    // `import('./x')` as is would go through Node's ESM resolver, which needs the file extension the
+    // sources leave out; as a require it loads like the bundles' inlined imports (e.g. runCli's chat).
+    supported: { 'dynamic-import': false },
   });
+}
+
+async function buildTarget(options) {
+  const result = await build({ ...options, metafile: writeMetafiles });
+  if (writeMetafiles) writeFileSync(`${options.outfile ?? options.outdir}.meta.json`, JSON.stringify(result.metafile));
 }
 
 if (args.has('--tests')) {
@@ -83,5 +138,5 @@ if (args.has('--tests')) {
   for (const options of targets) await (await context(options)).watch();
 } else {
   if (!args.has('--no-clean')) rmSync('dist', { recursive: true, force: true });
-  await Promise.all(targets.map((options) => build(options)));
+  await Promise.all(targets.map(buildTarget));
 }

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import { type Dispatcher } from 'undici';
+import { dispatchFetch } from '../core/http/dispatchFetch';
 import { resolveHubCacheDir } from '../core/cache/cacheLocation';
 import { sharedDispatcher } from '../core/http/sharedDispatcher';
 import { HubClient } from '../core/hub/hubClient';
@@ -61,10 +62,7 @@ export class CliContext {
   get hub(): HubClient {
     if (!this.hubClient) {
       const { endpoint, token, offline } = this.hubConfig;
-      const dispatcher = this.dispatcher;
-      const fetchWithDispatcher = ((input: string | URL, init?: RequestInit) =>
-        undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
-      this.hubClient = new HubClient({ endpoint, token, offline, fetch: fetchWithDispatcher, logger: this.io.logger });
+      this.hubClient = new HubClient({ endpoint, token, offline, fetch: dispatchFetch(this.dispatcher), logger: this.io.logger });
     }
     return this.hubClient;
   }

@@ -3,7 +3,6 @@ import { TransferCancelledError } from '../core/download/transferErrors';
 import { isBackendKind } from '../core/router/backendKind';
 import { type CliIo, CliContext } from './cliContext';
 import { CliError, UsageError } from './cliError';
-import { chatCommand } from './commands/chatCommand';
 import { deleteCommand } from './commands/deleteCommand';
 import { downloadCommand } from './commands/downloadCommand';
 import { infoCommand } from './commands/infoCommand';
@@ -82,6 +81,9 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
         if (!isBackendKind(backend)) throw new UsageError(`--backend is mlx or gemini (got "${backend}")`);
         const maxTokens = values['max-tokens'] === undefined ? undefined : Number(values['max-tokens']);
         if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1)) throw new UsageError('--max-tokens takes a positive whole number');
+        // Loaded only for chat: the bundled CLI keeps it in dist/cliChat.js (see esbuild.mjs), so other
+        // commands never parse the Gemini SDK and its dependencies.
+        const { chatCommand } = await import('./commands/chatCommand');
         return await chatCommand(ctx, {
           backend,
           prompt: rest.join(' '),

@@ -19,7 +19,8 @@ Options:
   --endpoint <url>           Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)
   --revision <rev>           Branch, tag or commit (download, info: default main; verify: default the
                              downloaded snapshot, main first)
-  --connections <n>          Connections per large file (default: 8)
+  --connections <n>          Most connections per large file; more than one opens only when the server caps
+                             each connection's speed (default: 16)
   --parallel-files <n>       Files downloaded at once (default: 4)
   --author <name>            search: only this author's models (default: mlx-community)
   --limit <n>                search: most results (default: 20)

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { type FetchPartOutcome, FatalPartError, fetchPart, takeLocalBackpressure
 import { FrontierHasher } from './frontierHasher';
 import { WorkerHasher } from './hashWorker';
 import { contiguousEnd, doneOf, type PartState, planParts, remainingOf, splitLargestPart, tileRemainder } from './partPlan';
+import { ProgressiveFlush } from './progressiveFlush';
 import { SidecarSaver } from './sidecarSaver';
 import { DiskFullError, HashMismatchError, SizeMismatchError, TransferCancelledError, TransferFailedError } from './transferErrors';
 import { type TransferOptions, type TransferResult } from './transferFile';
@@ -58,6 +60,7 @@ export class FileTransfer {
   private readonly originOfUrl: string;
 
   private handle!: FileHandle;
+  private flush!: ProgressiveFlush;
   private parts: PartState[] = [];
   private hasher!: FrontierHasher | WorkerHasher;
   private saver!: SidecarSaver;
@@ -102,6 +105,7 @@ export class FileTransfer {
     await fs.mkdir(path.dirname(this.options.partialPath), { recursive: true });
     // Not 'a': appends would ignore our positions. O_CREAT without O_TRUNC keeps what is there.
     this.handle = await fs.open(this.options.partialPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644);
+    this.flush = new ProgressiveFlush(this.handle);
     const onAbort = () => this.controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     let discard = false;
@@ -119,6 +123,7 @@ export class FileTransfer {
         await this.restartFromZero(outcome.reason);
       }
 
+      await this.flush.settled();
       await this.handle.datasync();
       const onDisk = (await this.handle.stat()).size;
       if (onDisk !== this.size) throw new SizeMismatchError(this.url, this.size, onDisk);
@@ -137,6 +142,7 @@ export class FileTransfer {
     } finally {
       clearInterval(this.probe);
       signal?.removeEventListener('abort', onAbort);
+      await this.flush?.settled();
       await this.handle.close().catch(() => undefined);
       if (discard) {
         // The partial first: a holey partial must never outlive its sidecar.
@@ -247,6 +253,8 @@ export class FileTransfer {
       let restart: RestartSignal | undefined;
       let failure: { error: unknown } | undefined;
       const roundController = new AbortController();
+      // One listener per connection (up to 16 and more): not the leak Node warns about past 10.
+      setMaxListeners(0, roundController.signal);
       const onAbort = () => roundController.abort(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
 
@@ -458,5 +466,6 @@ export class FileTransfer {
     }
     this.options.onProgress?.(doneOf(this.parts));
     this.saver.schedule();
+    this.flush.wrote(length);
   }
 }

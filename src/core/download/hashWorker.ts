@@ -23,7 +23,8 @@ const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
-const CHUNK = 2 * 1024 * 1024;
+// Read-back size: big enough that a read costs little next to its hash, small because it is resident.
+const CHUNK = 1024 * 1024;
 const buffer = Buffer.allocUnsafe(CHUNK);
 const jobs = new Map();
 let scheduled = false;

@@ -1,3 +1,4 @@
+import { type SmallFetchResponse } from '../http/dispatchFetch';
 import { HubHttp, type HubHttpOptions } from './hubHttp';
 import { nextPageUrl } from './linkHeader';
 import { InvalidHubResponseError, type ModelInfo, type ModelSummary, parseModelInfo, parseModelSummary } from './modelInfo';
@@ -71,7 +72,7 @@ export class HubClient {
     const files: RepoFile[] = [];
     for (let page = 0; url; page++) {
       if (page >= MAX_PAGES) throw new InvalidHubResponseError(url, `more than ${MAX_PAGES} pages`);
-      const { body, response }: { body: unknown; response: Response } = await this.http.getJson<unknown>({ url, signal: options.signal, context: { repoId: id, revision } });
+      const { body, response }: { body: unknown; response: SmallFetchResponse } = await this.http.getJson<unknown>({ url, signal: options.signal, context: { repoId: id, revision } });
       if (!Array.isArray(body)) throw new InvalidHubResponseError(url, 'the tree is not a list');
       for (const entry of body) {
         const file = parseTreeEntry(entry, url);
@@ -95,7 +96,7 @@ export class HubClient {
     this.http.assertOnline(url);
     const results: ModelSummary[] = [];
     for (let page = 0; url && results.length < limit && page < MAX_PAGES; page++) {
-      const { body, response }: { body: unknown; response: Response } = await this.http.getJson<unknown>({ url, signal: options.signal });
+      const { body, response }: { body: unknown; response: SmallFetchResponse } = await this.http.getJson<unknown>({ url, signal: options.signal });
       if (!Array.isArray(body)) throw new InvalidHubResponseError(url, 'search results are not a list');
       for (const item of body) if (results.length < limit) results.push(parseModelSummary(item, url));
       url = nextPageUrl(response.headers.get('link'), url);

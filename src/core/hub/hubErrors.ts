@@ -74,7 +74,12 @@ export interface HubErrorContext {
 }
 
 /** Maps a failed Hub answer to a typed error, by `X-Error-Code` first, then by status (like huggingface_hub). */
-export function toHubError(response: { status: number; headers: Headers }, url: string, context: HubErrorContext = {}): HubError {
+/** What error mapping reads from an answer's headers (`Headers` fits). */
+export interface HeaderLookup {
+  get(name: string): string | null;
+}
+
+export function toHubError(response: { status: number; headers: HeaderLookup }, url: string, context: HubErrorContext = {}): HubError {
   const { status, headers } = response;
   const errorCode = headers.get('x-error-code') ?? undefined;
   const serverMessage = headers.get('x-error-message') ?? undefined;
@@ -149,7 +154,7 @@ export function networkHubError(url: string, cause: unknown, timedOut: boolean):
  * The wait the Hub asks for: `RateLimit: "resolvers";r=0;t=<seconds>` (IETF draft), else
  * `Retry-After` as seconds or an HTTP date.
  */
-export function retryAfterFromHeaders(headers: Headers, now: number = Date.now()): number | undefined {
+export function retryAfterFromHeaders(headers: HeaderLookup, now: number = Date.now()): number | undefined {
   const t = /(?:^|;)\s*t=(\d+(?:\.\d+)?)/.exec(headers.get('ratelimit') ?? '')?.[1];
   if (t !== undefined) return Math.round(Number(t) * 1000);
   const retryAfter = headers.get('retry-after')?.trim();

@@ -1,3 +1,4 @@
+import { type SmallFetch, type SmallFetchResponse } from '../http/dispatchFetch';
 import { type Logger, silentLogger } from '../logging/logger';
 import { InvalidHubResponseError } from './modelInfo';
 import { type HubError, type HubErrorContext, networkHubError, OfflineModeError, RateLimitedError, toHubError } from './hubErrors';
@@ -10,8 +11,8 @@ export interface HubHttpOptions {
   token?: string;
   /** `HF_HUB_OFFLINE`: every request fails with OfflineModeError before touching the network. @default false */
   offline?: boolean;
-  /** Injected so the extension can pass VS Code's proxy-aware fetch and tests a plain one. */
-  fetch: typeof fetch;
+  /** How requests are sent: `dispatchFetch(dispatcher)` in the product; tests may pass the global `fetch`. */
+  fetch: SmallFetch;
   /** @default silentLogger */
   logger?: Logger;
   /** 429 answers waited out before giving up. @default 3 */
@@ -32,7 +33,7 @@ export interface HubRequest {
 }
 
 export interface HubResponse {
-  response: Response;
+  response: SmallFetchResponse;
   /** The URL that answered (after same-origin redirects). */
   url: string;
 }
@@ -98,7 +99,7 @@ export class HubHttp {
   }
 
   /** GET a JSON document. */
-  async getJson<T>(request: HubRequest): Promise<{ body: T; response: Response; url: string }> {
+  async getJson<T>(request: HubRequest): Promise<{ body: T; response: SmallFetchResponse; url: string }> {
     const { response, url } = await this.send({ ...request, headers: { Accept: 'application/json', ...request.headers } });
     if (response.status >= 300) {
       await response.body?.cancel();
@@ -114,7 +115,7 @@ export class HubHttp {
   }
 
   /** A typed error for a failed answer; messages link pages on this endpoint, not always huggingface.co. */
-  errorFor(response: { status: number; headers: Headers }, url: string, context: HubErrorContext = {}): HubError {
+  errorFor(response: Pick<SmallFetchResponse, 'status' | 'headers'>, url: string, context: HubErrorContext = {}): HubError {
     return toHubError(response, url, { ...context, endpoint: this.endpoint });
   }
 
@@ -123,7 +124,7 @@ export class HubHttp {
     return this.options.token && new URL(url).origin === this.origin ? this.options.token : undefined;
   }
 
-  private async fetchOnce(url: string, request: HubRequest): Promise<Response> {
+  private async fetchOnce(url: string, request: HubRequest): Promise<SmallFetchResponse> {
     const token = this.tokenFor(url);
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 10_000);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;

@@ -61,7 +61,7 @@ export class Settings extends Disposable {
   }
 
   get connectionsPerFile(): number {
-    return clampInt(this.config.get<number>('download.connectionsPerFile'), 1, 16, 8);
+    return clampInt(this.config.get<number>('download.connectionsPerFile'), 1, 16, 16);
   }
 
   get autoResume(): 'auto' | 'ask' | 'never' {

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type * as vscode from 'vscode';
-import { fetch as undiciFetch } from 'undici';
 import { resolveHubCacheDir } from '../../core/cache/cacheLocation';
+import { dispatchFetch } from '../../core/http/dispatchFetch';
 import { sharedDispatcher } from '../../core/http/sharedDispatcher';
 import { HubClient } from '../../core/hub/hubClient';
 import { resolveHubConfig } from '../../core/hub/hubConfig';
@@ -99,8 +99,7 @@ export class ModelServices extends Disposable {
     const proxy = readProxySettings();
     const key = JSON.stringify([this.endpoint, this.hubToken() ?? '', proxy]);
     if (this.client?.key !== key) {
-      const dispatcher = sharedDispatcher(proxy);
-      const fetchWith = ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+      const fetchWith = dispatchFetch(sharedDispatcher(proxy));
       this.client = {
         key,
         hub: new HubClient({ endpoint: this.endpoint, token: this.hubToken(), offline: resolveHubConfig(process.env).offline, fetch: fetchWith }),

@@ -19,9 +19,20 @@ export interface CliRun {
   waitForLine(test: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
 }
 
+export interface CliSpawnOptions {
+  /** The child's working directory (default: the test runner's). */
+  readonly cwd?: string;
+  /** Options for node itself, before dist/cli.js (e.g. `--require` of a probe). */
+  readonly nodeArgs?: readonly string[];
+}
+
 /** Starts `node dist/cli.js ...args` as a real child process with its own environment. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: CliSpawnOptions = {}): CliRun {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Record<string, unknown>[] = [];
   const waiters: { test: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
   let stdout = '';

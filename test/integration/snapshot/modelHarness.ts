@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import { dispatchFetch } from '../../../src/core/http/dispatchFetch';
 import { HubClient } from '../../../src/core/hub/hubClient';
 import { downloadModel, type DownloadModelOptions } from '../../../src/core/snapshot/downloadModel';
 import { type DownloadEvent } from '../../../src/core/snapshot/downloadEvents';
@@ -43,8 +44,8 @@ export interface ModelEnv {
 export async function startModelEnv(repos: FixtureRepo[], options: Partial<HubStandinOptions> = {}, token?: string): Promise<ModelEnv> {
   const hub = await startHubStandin({ repos, ...options });
   const dispatcher = new Agent({ connections: 32, bodyTimeout: 0 });
-  const fetchWith = ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
-  const client = new HubClient({ endpoint: hub.endpoint, token, fetch: fetchWith });
+  // The product's path: metadata over the same dispatcher as the downloads.
+  const client = new HubClient({ endpoint: hub.endpoint, token, fetch: dispatchFetch(dispatcher) });
   const cacheRoot = await fs.mkdtemp(path.join(tmpdir(), 'mlx-model-'));
   return {
     hub,
