@@ -8,9 +8,8 @@ import { SizeMismatchError } from './transferErrors';
  * Received bytes are copied into slabs of this size, and a slab is written when full: few syscalls.
  * Copying (instead of holding on to undici's chunks until a batch is full) lets each socket read's
  * buffer die young: held chunks outlived several minor GCs, were promoted, and were then only freed
- * by full GCs, which with 16 connections had the process at 160+ MB. Not larger: from 2 MiB writes
- * on, Linux fills the page cache with 2 MiB folios, and on a VM whose free memory the host has taken
- * back, faulting those in made writing a 2 GB file cost 2.5 times the CPU of 512 KiB writes.
+ * by full GCs, which with 16 connections had the process at 160+ MB. (A slab reaches the disk in
+ * several smaller writes: see writeInPieces.)
  */
 const SLAB_BYTES = 512 * 1024;
 /**

@@ -12,6 +12,7 @@ import { FrontierHasher } from './frontierHasher';
 import { WorkerHasher } from './hashWorker';
 import { contiguousEnd, doneOf, type PartState, planParts, remainingOf, splitLargestPart, tileRemainder } from './partPlan';
 import { ProgressiveFlush } from './progressiveFlush';
+import { writeInPieces } from './writeInPieces';
 import { SidecarSaver } from './sidecarSaver';
 import { DiskFullError, HashMismatchError, SizeMismatchError, TransferCancelledError, TransferFailedError } from './transferErrors';
 import { type TransferOptions, type TransferResult } from './transferFile';
@@ -388,7 +389,8 @@ export class FileTransfer {
   private onResponse(status: number): void {
     if (status === 206 && !this.rangeConfirmed && !this.rangeUnsupported) {
       this.rangeConfirmed = true;
-      if (this.allowed < this.connections) this.startProbe();
+      // Watched also when no more connections may open: the caller still wants to know the link is capped.
+      if (this.allowed < this.connections || this.options.onCappedLink) this.startProbe();
       // Defer: the caller is inside fetchPart; let it start streaming first.
       queueMicrotask(() => this.fill());
     }
@@ -416,9 +418,11 @@ export class FileTransfer {
       if (this.active === 0 || rate / this.active >= FAST_CONNECTION_BYTES_PER_S) slowTicks = 0;
       else slowTicks++;
       if (slowTicks < 3) return;
+      clearInterval(this.probe);
+      this.options.onCappedLink?.();
+      if (this.allowed >= this.connections) return;
       this.log.debug(`[download] ${path.basename(this.options.partialPath)}: ${Math.round(rate / 1e6)} MB/s on ${this.active} connection(s); opening up to ${this.connections}`);
       this.allowed = this.connections;
-      clearInterval(this.probe);
       if (!this.rangeUnsupported) tileRemainder(this.parts, this.maxPartBytes);
       this.fill();
     }, PROBE_INTERVAL_MS);
@@ -451,11 +455,10 @@ export class FileTransfer {
 
   private async write(part: PartState, chunks: Buffer[], position: number, length: number): Promise<void> {
     if (position !== part.start + part.done) throw new Error(`internal: write at ${position}, part expects ${part.start + part.done}`);
-    let written = (await this.handle.writev(chunks, position)).bytesWritten;
-    // writev may stop short (rare on regular files); finish the rest with plain writes.
-    while (written < length) {
-      const rest = Buffer.concat(chunks).subarray(written);
-      written += (await this.handle.write(rest, 0, rest.length, position + written)).bytesWritten;
+    let at = position;
+    for (const chunk of chunks) {
+      await writeInPieces(this.handle, chunk, at);
+      at += chunk.length;
     }
     part.done += length;
     this.bytesDownloaded += length;

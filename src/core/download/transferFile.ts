@@ -35,6 +35,11 @@ export interface TransferOptions {
    */
   readonly adaptiveConnections?: boolean;
   /**
+   * Called once when adaptive connections find each connection slow and open more: the link caps
+   * each connection (a CDN) or is slow, so other large files may as well run alongside.
+   */
+  readonly onCappedLink?: () => void;
+  /**
    * Files larger than this are fetched as several Range parts in parallel.
    * @default 67108864 (64 MiB)
    */

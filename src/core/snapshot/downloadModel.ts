@@ -16,9 +16,13 @@ import { parseRepoId } from '../hub/repoId';
 import { type Logger, silentLogger } from '../logging/logger';
 import { MLX_ALLOW_PATTERNS, matchesAnyPattern } from './allowPatterns';
 import { acquireBlobLock } from './blobLock';
+import { LargeFileGate } from './largeFileGate';
 import { removeLeftovers } from './removeLeftovers';
 import { type DownloadEvent, type PlannedFile } from './downloadEvents';
 import { HubInconsistencyError, NothingToDownloadError } from './downloadErrors';
+
+/** Files above this are "large": split into Range parts, and one at a time on a fast link (see LargeFileGate). */
+const LARGE_FILE_BYTES = 64 * 1024 * 1024;
 
 export interface DownloadModelOptions {
   readonly hub: HubClient;
@@ -105,6 +109,8 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   for (const f of planned) byEtag.set(f.etag, [...(byEtag.get(f.etag) ?? []), f]);
 
   let bytesDownloaded = 0;
+  const gate = new LargeFileGate();
+  const largeFileBytes = options.transfer?.partThresholdBytes ?? LARGE_FILE_BYTES;
   const inner = new AbortController();
   const onOuterAbort = () => inner.abort(signal.reason);
   signal.addEventListener('abort', onOuterAbort, { once: true });
@@ -113,9 +119,14 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
       const first = group[0]!;
       let created = false;
       if (first.state === 'to-download') {
-        const result = await fetchBlob({ ...options, repoId, commit, paths, file: first, signal: inner.signal, emit, meter, log });
-        bytesDownloaded += result.bytes;
-        created = result.created;
+        const leave = first.size > largeFileBytes ? await gate.enter(inner.signal) : undefined;
+        try {
+          const result = await fetchBlob({ ...options, repoId, commit, paths, file: first, signal: inner.signal, emit, meter, log, gate });
+          bytesDownloaded += result.bytes;
+          created = result.created;
+        } finally {
+          leave?.();
+        }
       }
       for (const [index, f] of group.entries()) {
         if (f.state !== 'in-place') {
@@ -208,6 +219,7 @@ interface FetchBlobContext extends DownloadModelOptions {
   readonly emit: (event: DownloadEvent) => void;
   readonly meter: ProgressMeter;
   readonly log: Logger;
+  readonly gate: LargeFileGate;
 }
 
 /** Downloads one blob under a lock, verifies it and moves it into `blobs/`. */
@@ -242,6 +254,7 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       headers: ctx.token && onHub ? { authorization: `Bearer ${ctx.token}` } : undefined,
       connections: ctx.connectionsPerFile ?? 16,
       adaptiveConnections: true,
+      onCappedLink: () => ctx.gate.linkIsCapped(),
       signal,
       onProgress: (bytes) => ctx.meter.update(file.path, bytes),
       logger: ctx.log,
