@@ -13,10 +13,12 @@
 // curl under the cap: ~75 s per repo), BENCH_SCALE (e.g. 0.05: smaller files, to try the harness),
 // BENCH_CLI (path of cli.js), BENCH_PEERS_ONLY=1 (run without the CLI, e.g. before it has `download`),
 // BENCH_SCENARIOS=uncapped|capped (comma list; default both), BENCH_CLI_NODE_ARGS (node flags for the CLI,
-// e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the CLI's CPU goes).
+// e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the CLI's CPU goes), BENCH_SETTLE_MS (pause between
+// runs, default 5000; see the comment where it is used).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +35,7 @@ const cappedCurl = process.env.BENCH_CAPPED_CURL === '1';
 const peersOnly = process.env.BENCH_PEERS_ONLY === '1';
 const cliPath = path.resolve(root, process.env.BENCH_CLI ?? 'dist/cli.js');
 const cliNodeArgs = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const settleMs = Math.max(0, Number(process.env.BENCH_SETTLE_MS ?? 5000) || 0);
 const scenarioFilter = (process.env.BENCH_SCENARIOS ?? 'uncapped,capped').split(',').map((s) => s.trim());
 // Outside the repo's tracked files (.vscode-test/ is git-ignored) and on the same disk as the checkout.
 const benchRoot = path.join(root, '.vscode-test', 'bench-data');
@@ -212,6 +215,11 @@ async function main() {
           // Each destination is deleted before the next run: disk stays bounded and no run pays for another's dirty pages.
           await rm(dest, { recursive: true, force: true });
           spawnSync('sync');
+          // Let the machine settle before the next tool: on a VM, memory freed by the deletion above is
+          // handed back to the host after a few seconds, and writing into memory the host must fault in
+          // again costs several times more CPU. Without a pause, whether a run found its page-cache
+          // memory still backed depended on how long the previous check took, not on the tool.
+          if (settleMs > 0) await sleep(settleMs);
         }
       }
     }
