@@ -1,3 +1,4 @@
+import { write } from 'node:fs';
 import { type FileHandle } from 'node:fs/promises';
 
 /**
@@ -13,21 +14,29 @@ const MAX_WRITE_BYTES = 128 * 1024;
  * Writes all of `data` at `position`, as concurrent writes of at most MAX_WRITE_BYTES (the thread
  * pool runs them side by side, so a slab is written no slower than by one big write). Settles only
  * when every piece has: the caller may reuse `data` right after, even when one piece failed.
+ *
+ * Uses the callback `fs.write` on the handle's descriptor: one promise per call instead of one per
+ * piece, on the thread that also receives every byte (the busiest one in a fast download).
  */
-export async function writeInPieces(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  const pieces: Promise<void>[] = [];
-  for (let offset = 0; offset < data.length; offset += MAX_WRITE_BYTES) {
-    pieces.push(writeFully(handle, data.subarray(offset, offset + MAX_WRITE_BYTES), position + offset));
-  }
-  const results = await Promise.allSettled(pieces);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
-/** `write` may stop short (rare on regular files): finish the rest. */
-async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  let written = 0;
-  while (written < data.length) {
-    written += (await handle.write(data, written, data.length - written, position + written)).bytesWritten;
-  }
+export function writeInPieces(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let pending = 0;
+    let failure: NodeJS.ErrnoException | undefined;
+    const settleOne = (error: NodeJS.ErrnoException | null) => {
+      if (error) failure ??= error;
+      if (--pending > 0) return;
+      if (failure) reject(failure);
+      else resolve();
+    };
+    const writePiece = (offset: number, end: number) => {
+      pending++;
+      write(handle.fd, data, offset, end - offset, position + offset, (error, written) => {
+        // `write` may stop short (rare on regular files): write the rest before this piece counts.
+        if (!error && offset + written < end) writePiece(offset + written, end);
+        settleOne(error);
+      });
+    };
+    if (data.length === 0) return resolve();
+    for (let offset = 0; offset < data.length; offset += MAX_WRITE_BYTES) writePiece(offset, Math.min(offset + MAX_WRITE_BYTES, data.length));
+  });
 }
