@@ -123,6 +123,7 @@ export class FileTransfer {
         if (outcome === 'complete') break;
         await this.restartFromZero(outcome.reason);
       }
+      this.options.onReceived?.();
 
       await this.flush.settled();
       await this.handle.datasync();
@@ -415,7 +416,7 @@ export class FileTransfer {
       // the network: skipped, neither slow nor fast.
       if (takeLocalBackpressure()) return;
       // Three slow looks in a row: one or two can be a hiccup of a busy machine (another process, a GC).
-      if (this.active === 0 || rate / this.active >= FAST_CONNECTION_BYTES_PER_S) slowTicks = 0;
+      if (this.active === 0 || rate / this.active >= (this.options.fastConnectionBytesPerSecond ?? FAST_CONNECTION_BYTES_PER_S)) slowTicks = 0;
       else slowTicks++;
       if (slowTicks < 3) return;
       clearInterval(this.probe);

@@ -35,10 +35,20 @@ export interface TransferOptions {
    */
   readonly adaptiveConnections?: boolean;
   /**
+   * Adaptive connections count a connection as capped below this rate (see adaptiveConnections).
+   * @default 60000000
+   */
+  readonly fastConnectionBytesPerSecond?: number;
+  /**
    * Called once when adaptive connections find each connection slow and open more: the link caps
    * each connection (a CDN) or is slow, so other large files may as well run alongside.
    */
   readonly onCappedLink?: () => void;
+  /**
+   * Called once every byte is in the partial file, before the final flush to disk and the hash
+   * check: the network is free for the next file from then on.
+   */
+  readonly onReceived?: () => void;
   /**
    * Files larger than this are fetched as several Range parts in parallel.
    * @default 67108864 (64 MiB)

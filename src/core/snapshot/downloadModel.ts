@@ -46,7 +46,7 @@ export interface DownloadModelOptions {
   readonly onEvent?: (event: DownloadEvent) => void;
   readonly logger?: Logger;
   /** Tuning passed to every file transfer (stall timeout, retry delays, part threshold). */
-  readonly transfer?: Pick<TransferOptions, 'stallTimeoutMs' | 'retryBaseDelayMs' | 'maxRetries' | 'partThresholdBytes' | 'minPartBytes'>;
+  readonly transfer?: Pick<TransferOptions, 'stallTimeoutMs' | 'retryBaseDelayMs' | 'maxRetries' | 'partThresholdBytes' | 'minPartBytes' | 'fastConnectionBytesPerSecond'>;
 }
 
 export interface DownloadModelResult {
@@ -121,7 +121,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
       if (first.state === 'to-download') {
         const leave = first.size > largeFileBytes ? await gate.enter(inner.signal) : undefined;
         try {
-          const result = await fetchBlob({ ...options, repoId, commit, paths, file: first, signal: inner.signal, emit, meter, log, gate });
+          const result = await fetchBlob({ ...options, repoId, commit, paths, file: first, signal: inner.signal, emit, meter, log, gate, onReceived: leave });
           bytesDownloaded += result.bytes;
           created = result.created;
         } finally {
@@ -220,6 +220,8 @@ interface FetchBlobContext extends DownloadModelOptions {
   readonly meter: ProgressMeter;
   readonly log: Logger;
   readonly gate: LargeFileGate;
+  /** Every byte of the file has arrived (its flush to disk and hash check still to come). */
+  readonly onReceived?: () => void;
 }
 
 /** Downloads one blob under a lock, verifies it and moves it into `blobs/`. */
@@ -255,6 +257,8 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       connections: ctx.connectionsPerFile ?? 16,
       adaptiveConnections: true,
       onCappedLink: () => ctx.gate.linkIsCapped(),
+      // The next large file may start while this one is flushed and checked.
+      onReceived: ctx.onReceived,
       signal,
       onProgress: (bytes) => ctx.meter.update(file.path, bytes),
       logger: ctx.log,
