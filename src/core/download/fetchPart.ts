@@ -28,8 +28,8 @@ const FLUSH_AFTER_MS = 100;
 const slabs = { free: [] as Buffer[], allocated: 0, waiting: new Set<PartFetch>(), starved: false };
 
 /**
- * Whether a connection had to wait for a slab (the disk or this process, not the network, was the
- * limit) since the last call. Adaptive connections ignore slow moments when this says so.
+ * Whether a connection had to wait for the disk (its previous write, or a free slab: this process,
+ * not the network, was the limit) since the last call. Adaptive connections ignore slow moments when this says so.
  */
 export function takeLocalBackpressure(): boolean {
   const starved = slabs.starved || slabs.waiting.size > 0;
@@ -298,7 +298,12 @@ class PartFetch implements Dispatcher.DispatchHandler {
       this.flushDue = true;
       this.pump();
     }, FLUSH_AFTER_MS);
-    if (this.leftover) this.pause();
+    if (this.leftover) {
+      // Received bytes wait for our own disk (this connection's previous write, or a free slab): the
+      // network is not the limit right now, whatever the rate says.
+      slabs.starved = true;
+      this.pause();
+    }
     else this.resume();
     const pumped = this.onPumped;
     this.onPumped = undefined;
