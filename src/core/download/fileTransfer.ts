@@ -11,6 +11,7 @@ import { type FetchPartOutcome, FatalPartError, fetchPart, takeLocalBackpressure
 import { FrontierHasher } from './frontierHasher';
 import { WorkerHasher } from './hashWorker';
 import { contiguousEnd, doneOf, type PartState, planParts, remainingOf, splitLargestPart, tileRemainder } from './partPlan';
+import { ConnectionProbe } from './connectionProbe';
 import { ProgressiveFlush } from './progressiveFlush';
 import { writeInPieces } from './writeInPieces';
 import { SidecarSaver } from './sidecarSaver';
@@ -35,8 +36,6 @@ const WORKER_HASH_MIN_BYTES = 32 * MiB;
  * part is one more request on a kept-alive connection (one round trip).
  */
 const MAX_PART_BYTES = 16 * MiB;
-/** How often adaptive connections look at the throughput. */
-const PROBE_INTERVAL_MS = 100;
 /**
  * With adaptive connections, a file stays on one connection while that connection alone delivers at
  * least this much: the link is not capped per connection, so more connections would only add CPU
@@ -79,7 +78,7 @@ export class FileTransfer {
   /** Connections allowed right now (adaptive mode starts at 1). */
   private allowed: number;
   private active = 0;
-  private probe: NodeJS.Timeout | undefined;
+  private probe: ConnectionProbe | undefined;
 
   private bytesDownloaded = 0;
   private resumedFromBytes = 0;
@@ -142,7 +141,7 @@ export class FileTransfer {
     } catch (error) {
       throw await this.settleAfterFailure(error, discard);
     } finally {
-      clearInterval(this.probe);
+      this.probe?.stop();
       signal?.removeEventListener('abort', onAbort);
       await this.flush?.settled();
       await this.handle.close().catch(() => undefined);
@@ -397,37 +396,26 @@ export class FileTransfer {
     }
   }
 
-  /**
-   * Adaptive connections: watches the throughput and opens every allowed connection as soon as the
-   * open ones deliver less than FAST_CONNECTION_BYTES_PER_S each for three checks in a row (a CDN capping each connection, or
-   * a link too slow for one connection to fill). Checked over the whole transfer, not just at the start.
-   */
+  /** Adaptive connections (see ConnectionProbe), watched from the first 206 on. */
   private startProbe(): void {
-    if (this.probe) return;
-    let lastBytes = this.bytesDownloaded;
-    let lastAt = performance.now();
-    let slowTicks = 0;
-    this.probe = setInterval(() => {
-      const now = performance.now();
-      const rate = ((this.bytesDownloaded - lastBytes) * 1000) / Math.max(1, now - lastAt);
-      lastBytes = this.bytesDownloaded;
-      lastAt = now;
-      // A look during which our own writes were the limit (page-cache writeback) says nothing about
-      // the network: skipped, neither slow nor fast.
-      if (takeLocalBackpressure()) return;
-      // Three slow looks in a row: one or two can be a hiccup of a busy machine (another process, a GC).
-      if (this.active === 0 || rate / this.active >= (this.options.fastConnectionBytesPerSecond ?? FAST_CONNECTION_BYTES_PER_S)) slowTicks = 0;
-      else slowTicks++;
-      if (slowTicks < 3) return;
-      clearInterval(this.probe);
-      this.options.onCappedLink?.();
-      if (this.allowed >= this.connections) return;
-      this.log.debug(`[download] ${path.basename(this.options.partialPath)}: ${Math.round(rate / 1e6)} MB/s on ${this.active} connection(s); opening up to ${this.connections}`);
-      this.allowed = this.connections;
-      if (!this.rangeUnsupported) tileRemainder(this.parts, this.maxPartBytes);
-      this.fill();
-    }, PROBE_INTERVAL_MS);
-    this.probe.unref();
+    this.probe ??= new ConnectionProbe({
+      bytesSoFar: () => this.bytesDownloaded,
+      activeConnections: () => this.active,
+      fastBytesPerSecond: this.options.fastConnectionBytesPerSecond ?? FAST_CONNECTION_BYTES_PER_S,
+      localBackpressure: takeLocalBackpressure,
+      canOpenMore: this.allowed < this.connections,
+      openMore: () => {
+        this.allowed = this.connections;
+        if (!this.rangeUnsupported) tileRemainder(this.parts, this.maxPartBytes);
+        this.fill();
+      },
+      backToOne: () => {
+        this.allowed = 1;
+      },
+      onVerdict: (capped) => (capped ? this.options.onCappedLink?.() : this.options.onFastLink?.()),
+      log: (message) => this.log.debug(`[download] ${path.basename(this.options.partialPath)}: ${message}`),
+    });
+    this.probe.start();
   }
 
   /** One new URL for all parts, however many of them saw the old one expire. */

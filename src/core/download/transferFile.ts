@@ -40,10 +40,12 @@ export interface TransferOptions {
    */
   readonly fastConnectionBytesPerSecond?: number;
   /**
-   * Called once when adaptive connections find each connection slow and open more: the link caps
-   * each connection (a CDN) or is slow, so other large files may as well run alongside.
+   * Called when adaptive connections find each connection slow and open more: the link looks capped
+   * per connection (a CDN), so other large files may as well run alongside.
    */
   readonly onCappedLink?: () => void;
+  /** Called when more connections turned out not to help (the slowness was not a per-connection cap). */
+  readonly onFastLink?: () => void;
   /**
    * Called once every byte is in the partial file, before the final flush to disk and the hash
    * check: the network is free for the next file from then on.

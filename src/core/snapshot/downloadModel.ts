@@ -257,6 +257,7 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       connections: ctx.connectionsPerFile ?? 16,
       adaptiveConnections: true,
       onCappedLink: () => ctx.gate.linkIsCapped(),
+      onFastLink: () => ctx.gate.linkIsFast(),
       // The next large file may start while this one is flushed and checked.
       onReceived: ctx.onReceived,
       signal,

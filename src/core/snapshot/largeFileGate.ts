@@ -7,7 +7,8 @@
  *
  * So one large file runs at a time until some transfer reports the link capped (its adaptive
  * connections found each connection slow and opened more); from then on the caller's own limit on
- * parallel files is the only one. Small files never wait: they are round trips, not bandwidth.
+ * parallel files is the only one, unless the transfer finds that more connections did not help.
+ * Small files never wait: they are round trips, not bandwidth.
  */
 export class LargeFileGate {
   private running = 0;
@@ -32,6 +33,11 @@ export class LargeFileGate {
     if (this.capped) return;
     this.capped = true;
     this.wakeAll();
+  }
+
+  /** More connections did not help after all: files not yet started wait for a turn again. */
+  linkIsFast(): void {
+    this.capped = false;
   }
 
   private nextChange(signal: AbortSignal): Promise<void> {

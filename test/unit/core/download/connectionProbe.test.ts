@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { ConnectionProbe } from '../../../../src/core/download/connectionProbe';
+
+/**
+ * A simulated transfer: bytes arrive at `perConnection` bytes/s on each open connection (or at `total`
+ * bytes/s whatever the connections, for a link that is slow as a whole), measured from the clock, so
+ * timer jitter does not change the rates the probe sees.
+ */
+function simulate(options: { perConnection?: number; total?: number; maxConnections?: number; backpressure?: boolean }) {
+  let connections = 1;
+  let bytes = 0;
+  let at = performance.now();
+  const events: string[] = [];
+  const advance = () => {
+    const now = performance.now();
+    const rate = options.total ?? (options.perConnection ?? 0) * connections;
+    bytes += (rate * (now - at)) / 1000;
+    at = now;
+  };
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const probe = new ConnectionProbe({
+    bytesSoFar: () => (advance(), bytes),
+    activeConnections: () => connections,
+    fastBytesPerSecond: 60e6,
+    localBackpressure: () => options.backpressure ?? false,
+    canOpenMore: (options.maxConnections ?? 16) > 1,
+    openMore: () => {
+      advance();
+      connections = options.maxConnections ?? 16;
+      events.push(`open ${connections}`);
+    },
+    backToOne: () => {
+      advance();
+      connections = 1;
+      events.push('back to one');
+      resolveDone();
+    },
+    onVerdict: (capped) => {
+      events.push(capped ? 'capped' : 'not capped');
+      // The second verdict (after the check) ends the story.
+      if (events.filter((e) => e.endsWith('capped')).length === 2) resolveDone();
+    },
+    log: () => undefined,
+  });
+  return { probe, events, done };
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('ConnectionProbe (adaptive connections)', function () {
+  this.timeout(5000);
+
+  it('keeps one connection while it is fast', async () => {
+    const { probe, events } = simulate({ perConnection: 500e6 });
+    probe.start();
+    await wait(700);
+    probe.stop();
+    assert.deepEqual(events, []);
+  });
+
+  it('opens more when each connection is capped, and keeps them when the throughput multiplies', async () => {
+    const { probe, events, done } = simulate({ perConnection: 20e6 });
+    probe.start();
+    await done;
+    probe.stop();
+    assert.deepEqual(events, ['capped', 'open 16', 'capped']);
+  });
+
+  it('goes back to one connection when more did not help (the link is slow as a whole)', async () => {
+    const { probe, events, done } = simulate({ total: 20e6 });
+    probe.start();
+    await done;
+    probe.stop();
+    assert.deepEqual(events, ['capped', 'open 16', 'back to one', 'not capped']);
+  });
+
+  it('ignores slow moments when our own disk was the limit', async () => {
+    const { probe, events } = simulate({ perConnection: 20e6, backpressure: true });
+    probe.start();
+    await wait(700);
+    probe.stop();
+    assert.deepEqual(events, []);
+  });
+
+  it('only reports a capped link when no more connections may open', async () => {
+    const { probe, events } = simulate({ perConnection: 20e6, maxConnections: 1 });
+    probe.start();
+    await wait(700);
+    probe.stop();
+    assert.deepEqual(events, ['capped']);
+  });
+});
