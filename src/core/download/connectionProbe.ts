@@ -13,7 +13,7 @@ export interface ConnectionProbeOptions {
   readonly activeConnections: () => number;
   /** A connection delivering less than this is slow. */
   readonly fastBytesPerSecond: number;
-  /** Whether our own disk held the connections back since the last call (see takeLocalBackpressure). */
+  /** Whether this file's connections waited for our own disk since the last call. */
   readonly localBackpressure: () => boolean;
   /** Whether more connections may be opened at all (not when the caller allows only one). */
   readonly canOpenMore: boolean;

@@ -25,17 +25,7 @@ const MAX_SLABS = 32;
 const FLUSH_AFTER_MS = 100;
 
 /** The process's slabs (module-wide, like the shared dispatcher), and the connections waiting for one. */
-const slabs = { free: [] as Buffer[], allocated: 0, waiting: new Set<PartFetch>(), starved: false };
-
-/**
- * Whether a connection had to wait for the disk (its previous write, or a free slab: this process,
- * not the network, was the limit) since the last call. Adaptive connections ignore slow moments when this says so.
- */
-export function takeLocalBackpressure(): boolean {
-  const starved = slabs.starved || slabs.waiting.size > 0;
-  slabs.starved = false;
-  return starved;
-}
+const slabs = { free: [] as Buffer[], allocated: 0, waiting: new Set<PartFetch>() };
 
 function takeSlab(): Buffer | undefined {
   const slab = slabs.free.pop();
@@ -75,6 +65,8 @@ export interface FetchPartRequest {
   readonly signal: AbortSignal;
   /** Called once with the status before the body streams. */
   readonly onResponse: (status: number) => void;
+  /** Called when received bytes have to wait for this process (a write in flight, no free slab). */
+  readonly onLocalWait?: () => void;
   /** Writes `chunks` at `position`, then advances `part.done`. Failures here are local (disk) failures. */
   readonly write: (chunks: Buffer[], position: number, length: number) => Promise<void>;
 }
@@ -281,7 +273,6 @@ class PartFetch implements Dispatcher.DispatchHandler {
         } else {
           // No free slab: wait for one (a slab we fill is written within FLUSH_AFTER_MS, so one frees up).
           slabs.waiting.add(this);
-          slabs.starved = true;
         }
       }
       const full = this.filled === SLAB_BYTES;
@@ -301,7 +292,7 @@ class PartFetch implements Dispatcher.DispatchHandler {
     if (this.leftover) {
       // Received bytes wait for our own disk (this connection's previous write, or a free slab): the
       // network is not the limit right now, whatever the rate says.
-      slabs.starved = true;
+      this.req.onLocalWait?.();
       this.pause();
     }
     else this.resume();

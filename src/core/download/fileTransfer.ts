@@ -7,7 +7,7 @@ import { HttpStatusError } from '../http/httpStatusError';
 import { backoffDelayMs } from '../http/retryDelay';
 import { type Logger, silentLogger } from '../logging/logger';
 import { abortableDelay } from './abortableDelay';
-import { type FetchPartOutcome, FatalPartError, fetchPart, takeLocalBackpressure } from './fetchPart';
+import { type FetchPartOutcome, FatalPartError, fetchPart } from './fetchPart';
 import { FrontierHasher } from './frontierHasher';
 import { WorkerHasher } from './hashWorker';
 import { contiguousEnd, doneOf, type PartState, planParts, remainingOf, splitLargestPart, tileRemainder } from './partPlan';
@@ -79,6 +79,8 @@ export class FileTransfer {
   private allowed: number;
   private active = 0;
   private probe: ConnectionProbe | undefined;
+  /** One of this file's connections waited for our own disk since the probe last looked. */
+  private waitedLocally = false;
 
   private bytesDownloaded = 0;
   private resumedFromBytes = 0;
@@ -331,6 +333,7 @@ export class FileTransfer {
           stallTimeoutMs: this.options.stallTimeoutMs ?? 10_000,
           signal,
           onResponse: (status) => this.onResponse(status),
+          onLocalWait: () => (this.waitedLocally = true),
           write: (chunks, position, length) => this.write(part, chunks, position, length),
         });
       } catch (error) {
@@ -402,7 +405,11 @@ export class FileTransfer {
       bytesSoFar: () => this.bytesDownloaded,
       activeConnections: () => this.active,
       fastBytesPerSecond: this.options.fastConnectionBytesPerSecond ?? FAST_CONNECTION_BYTES_PER_S,
-      localBackpressure: takeLocalBackpressure,
+      localBackpressure: () => {
+        const waited = this.waitedLocally;
+        this.waitedLocally = false;
+        return waited;
+      },
       canOpenMore: this.allowed < this.connections,
       openMore: () => {
         this.allowed = this.connections;
