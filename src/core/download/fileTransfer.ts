@@ -43,6 +43,14 @@ const MAX_PART_BYTES = 16 * MiB;
  */
 const FAST_CONNECTION_BYTES_PER_S = 60e6;
 
+/**
+ * Connections over every file of the process. Behind a per-connection cap, four files of 16 made 64:
+ * past what two cores can take in (32 × 25 MB/s is already more), each one more socket, parser and
+ * pinned read buffer, and more than the slab pool serves, so connections stalled waiting for slabs.
+ */
+const MAX_CONNECTIONS_IN_PROCESS = 32;
+let connectionsInProcess = 0;
+
 /** Thrown by a part to make the whole file start again from byte 0. */
 class RestartSignal {
   constructor(readonly reason: 'range-ignored' | 'range-not-satisfiable' | 'no-range-resume') {}
@@ -275,11 +283,13 @@ export class FileTransfer {
       const launch = (part: PartState) => {
         started.add(part);
         active++;
+        connectionsInProcess++;
         this.active = active;
         this.connectionsUsed = Math.max(this.connectionsUsed, active);
         this.runPart(part, roundController.signal).then(
           () => {
             active--;
+            connectionsInProcess--;
             this.active = active;
             // A connection is free: give it the next part, or half of the slowest one.
             fill();
@@ -287,6 +297,7 @@ export class FileTransfer {
           },
           (error: unknown) => {
             active--;
+            connectionsInProcess--;
             this.active = active;
             if (error instanceof RestartSignal) restart ??= error;
             else failure ??= { error };
@@ -298,7 +309,8 @@ export class FileTransfer {
       const fill = () => {
         if (failure || restart || roundController.signal.aborted) return;
         const limit = this.rangeConfirmed && !this.rangeUnsupported ? this.allowed : 1;
-        while (active < limit) {
+        // Every file keeps at least one connection; beyond that, files share the process's budget.
+        while (active < limit && (active === 0 || connectionsInProcess < MAX_CONNECTIONS_IN_PROCESS)) {
           const next =
             this.parts.find((part) => remainingOf(part) > 0 && !started.has(part)) ??
             (this.rangeConfirmed && !this.rangeUnsupported ? splitLargestPart(this.parts, this.minPartBytes) : undefined);
