@@ -6,14 +6,16 @@ import { ConnectionProbe } from '../../../../src/core/download/connectionProbe';
  * bytes/s whatever the connections, for a link that is slow as a whole), measured from the clock, so
  * timer jitter does not change the rates the probe sees.
  */
-function simulate(options: { perConnection?: number; total?: number; maxConnections?: number; backpressure?: boolean }) {
+function simulate(options: { perConnection?: number; total?: number; maxConnections?: number; backpressure?: boolean; stall?: { afterMs: number; forMs: number } }) {
   let connections = 1;
   let bytes = 0;
-  let at = performance.now();
+  const started = performance.now();
+  let at = started;
   const events: string[] = [];
   const advance = () => {
     const now = performance.now();
-    const rate = options.total ?? (options.perConnection ?? 0) * connections;
+    const stalled = options.stall && now - started >= options.stall.afterMs && now - started < options.stall.afterMs + options.stall.forMs;
+    const rate = stalled ? 0 : (options.total ?? (options.perConnection ?? 0) * connections);
     bytes += (rate * (now - at)) / 1000;
     at = now;
   };
@@ -38,8 +40,8 @@ function simulate(options: { perConnection?: number; total?: number; maxConnecti
     },
     onVerdict: (capped) => {
       events.push(capped ? 'capped' : 'not capped');
-      // The second verdict (after the check) ends the story.
-      if (events.filter((e) => e.endsWith('capped')).length === 2) resolveDone();
+      // The verdict after the check ends the story (the first one, at opening, may be skipped).
+      if (events.filter((e) => e.endsWith('capped')).length === 2 || events.includes('back to one')) resolveDone();
     },
     log: () => undefined,
   });
@@ -73,6 +75,14 @@ describe('ConnectionProbe (adaptive connections)', function () {
     await done;
     probe.stop();
     assert.deepEqual(events, ['capped', 'open 16', 'back to one', 'not capped']);
+  });
+
+  it('a stall on a fast link is not a capped link: more connections are tried, then dropped, and nobody is told "capped"', async () => {
+    const { probe, events, done } = simulate({ total: 500e6, stall: { afterMs: 250, forMs: 400 } });
+    probe.start();
+    await done;
+    probe.stop();
+    assert.deepEqual(events, ['open 16', 'back to one', 'not capped']);
   });
 
   it('ignores slow moments when our own disk was the limit', async () => {
