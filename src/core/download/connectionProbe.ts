@@ -46,8 +46,7 @@ export class ConnectionProbe {
     let slowTicks = 0;
     let slowBytes = 0;
     let slowMs = 0;
-    // The best a single connection has done: a stall on a fast link (a busy machine, a paused VM) is
-    // slow for a moment, and measured against the stall, any recovery would look like a gain.
+    // The best a single connection has done.
     let bestSingle = 0;
     let verify: { fromBytes: number; fromAt: number; ticks: number; before: number } | undefined;
     this.timer = setInterval(() => {
@@ -74,10 +73,18 @@ export class ConnectionProbe {
         return;
       }
 
-      // A look during which our own disk was the limit says nothing about the network: skipped.
-      if (o.localBackpressure()) return;
       const active = o.activeConnections();
       if (active === 1) bestSingle = Math.max(bestSingle, rate);
+      // A look during which our own disk was the limit says nothing about the network: skipped. So is
+      // everything once one connection has been fast: a CDN's cap holds every connection below it, and
+      // later slow moments on such a link are the machine's (a busy CPU, a paused VM), not the link's.
+      const beenFast = bestSingle >= o.fastBytesPerSecond;
+      if (o.localBackpressure() || beenFast) {
+        slowTicks = 0;
+        slowBytes = 0;
+        slowMs = 0;
+        return;
+      }
       if (active === 0 || rate / active >= o.fastBytesPerSecond) {
         slowTicks = 0;
         slowBytes = 0;
@@ -89,10 +96,8 @@ export class ConnectionProbe {
       slowMs += elapsed;
       if (slowTicks < SLOW_TICKS) return;
       const before = Math.max((slowBytes * 1000) / slowMs, bestSingle);
-      // Told at once (not after the check) so that other files need not wait for it, unless this link
-      // has been fast before; corrected if wrong.
-      const beenFast = bestSingle >= o.fastBytesPerSecond;
-      if (!beenFast) o.onVerdict?.(true);
+      // Told at once (not after the check) so that other files need not wait for it; corrected if wrong.
+      o.onVerdict?.(true);
       if (!o.canOpenMore) return this.stop();
       o.log(`${mb(before)} MB/s on ${active} connection(s): opening more`);
       o.openMore();
