@@ -1,5 +1,7 @@
 /** How often the probe looks at the throughput. */
 const TICK_MS = 100;
+/** Looks at the start that are not judged. */
+const WARM_UP_TICKS = 2;
 /** Slow looks in a row before acting: one or two can be a hiccup of a busy machine (another process, a GC). */
 const SLOW_TICKS = 3;
 /** How long more connections get to show they help. */
@@ -46,8 +48,10 @@ export class ConnectionProbe {
     let slowTicks = 0;
     let slowBytes = 0;
     let slowMs = 0;
-    // The best a single connection has done.
-    let bestSingle = 0;
+    let looks = 0;
+    // Looks in a row with one connection fast; SLOW_TICKS of them make the link fast for good.
+    let fastStreak = 0;
+    let beenFast = false;
     let verify: { fromBytes: number; fromAt: number; ticks: number; before: number } | undefined;
     this.timer = setInterval(() => {
       const now = performance.now();
@@ -74,17 +78,15 @@ export class ConnectionProbe {
       }
 
       const active = o.activeConnections();
-      if (active === 1) bestSingle = Math.max(bestSingle, rate);
+      // The first looks say little: a connection starts with a burst (socket buffers filling, a CDN's
+      // allowance) or slowly (TCP slow start, a process still warming up).
+      if (++looks <= WARM_UP_TICKS) return;
+      fastStreak = active === 1 && rate >= o.fastBytesPerSecond ? fastStreak + 1 : 0;
+      if (fastStreak >= SLOW_TICKS) beenFast = true;
       // A look during which our own disk was the limit says nothing about the network: skipped. So is
-      // everything once one connection has been fast: a CDN's cap holds every connection below it, and
+      // everything once one connection has stayed fast: a CDN's cap holds every connection below it, and
       // later slow moments on such a link are the machine's (a busy CPU, a paused VM), not the link's.
-      const beenFast = bestSingle >= o.fastBytesPerSecond;
-      if (o.localBackpressure() || beenFast) {
-        slowTicks = 0;
-        slowBytes = 0;
-        slowMs = 0;
-        return;
-      }
+      if (o.localBackpressure() || beenFast) return;
       if (active === 0 || rate / active >= o.fastBytesPerSecond) {
         slowTicks = 0;
         slowBytes = 0;
@@ -95,7 +97,7 @@ export class ConnectionProbe {
       slowBytes += gained;
       slowMs += elapsed;
       if (slowTicks < SLOW_TICKS) return;
-      const before = Math.max((slowBytes * 1000) / slowMs, bestSingle);
+      const before = (slowBytes * 1000) / slowMs;
       // Told at once (not after the check) so that other files need not wait for it; corrected if wrong.
       o.onVerdict?.(true);
       if (!o.canOpenMore) return this.stop();

@@ -6,16 +6,27 @@ import { ConnectionProbe } from '../../../../src/core/download/connectionProbe';
  * bytes/s whatever the connections, for a link that is slow as a whole), measured from the clock, so
  * timer jitter does not change the rates the probe sees.
  */
-function simulate(options: { perConnection?: number; total?: number; maxConnections?: number; backpressure?: boolean; stall?: { afterMs: number; forMs: number } }) {
+function simulate(options: {
+  perConnection?: number;
+  total?: number;
+  maxConnections?: number;
+  /** `alternate`: every other look, as when a capped server sends in bursts and writes bunch up. */
+  backpressure?: boolean | 'alternate';
+  stall?: { afterMs: number; forMs: number };
+  /** A faster start (socket buffers filling, a CDN's initial allowance). */
+  burst?: { forMs: number; rate: number };
+}) {
   let connections = 1;
   let bytes = 0;
   const started = performance.now();
   let at = started;
   const events: string[] = [];
+  let flip = false;
   const advance = () => {
     const now = performance.now();
     const stalled = options.stall && now - started >= options.stall.afterMs && now - started < options.stall.afterMs + options.stall.forMs;
-    const rate = stalled ? 0 : (options.total ?? (options.perConnection ?? 0) * connections);
+    const bursting = options.burst && now - started < options.burst.forMs;
+    const rate = stalled ? 0 : bursting ? options.burst!.rate : (options.total ?? (options.perConnection ?? 0) * connections);
     bytes += (rate * (now - at)) / 1000;
     at = now;
   };
@@ -25,7 +36,7 @@ function simulate(options: { perConnection?: number; total?: number; maxConnecti
     bytesSoFar: () => (advance(), bytes),
     activeConnections: () => connections,
     fastBytesPerSecond: 60e6,
-    localBackpressure: () => options.backpressure ?? false,
+    localBackpressure: () => (options.backpressure === 'alternate' ? (flip = !flip) : (options.backpressure ?? false)),
     canOpenMore: (options.maxConnections ?? 16) > 1,
     openMore: () => {
       advance();
@@ -51,7 +62,7 @@ function simulate(options: { perConnection?: number; total?: number; maxConnecti
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ConnectionProbe (adaptive connections)', function () {
-  this.timeout(5000);
+  this.timeout(8000);
 
   it('keeps one connection while it is fast', async () => {
     const { probe, events } = simulate({ perConnection: 500e6 });
@@ -69,6 +80,14 @@ describe('ConnectionProbe (adaptive connections)', function () {
     assert.deepEqual(events, ['capped', 'open 16', 'capped']);
   });
 
+  it('is not fooled by a fast first moment: a burst, then the cap, still opens more', async () => {
+    const { probe, events, done } = simulate({ perConnection: 20e6, burst: { forMs: 250, rate: 400e6 } });
+    probe.start();
+    await done;
+    probe.stop();
+    assert.deepEqual(events, ['capped', 'open 16', 'capped']);
+  });
+
   it('goes back to one connection when more did not help (the link is slow as a whole)', async () => {
     const { probe, events, done } = simulate({ total: 20e6 });
     probe.start();
@@ -78,11 +97,19 @@ describe('ConnectionProbe (adaptive connections)', function () {
   });
 
   it('a stall on a link that has been fast is not a capped link: nothing opens, nobody is told "capped"', async () => {
-    const { probe, events } = simulate({ total: 500e6, stall: { afterMs: 250, forMs: 500 } });
+    const { probe, events } = simulate({ total: 500e6, stall: { afterMs: 650, forMs: 500 } });
     probe.start();
-    await wait(1000);
+    await wait(1400);
     probe.stop();
     assert.deepEqual(events, []);
+  });
+
+  it('still opens more on a capped link when every other look is held back by our own disk', async () => {
+    const { probe, events, done } = simulate({ perConnection: 20e6, backpressure: 'alternate' });
+    probe.start();
+    await done;
+    probe.stop();
+    assert.deepEqual(events, ['capped', 'open 16', 'capped']);
   });
 
   it('ignores slow moments when our own disk was the limit', async () => {
