@@ -39,7 +39,8 @@ const MAX_PART_BYTES = 16 * MiB;
 /**
  * With adaptive connections, a file stays on one connection while that connection alone delivers at
  * least this much: the link is not capped per connection, so more connections would only add CPU
- * (on a LAN or loopback, the CPU is the limit). Slower than this, every allowed connection opens.
+ * (on a LAN or loopback, the CPU is the limit). Slower than this, every allowed connection opens
+ * and is kept if it helps (see ConnectionProbe).
  */
 const FAST_CONNECTION_BYTES_PER_S = 60e6;
 

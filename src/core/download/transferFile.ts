@@ -28,9 +28,10 @@ export interface TransferOptions {
    */
   readonly connections?: number;
   /**
-   * Start with one connection and open up to `connections` only when the connections deliver less
-   * than about 60 MB/s each (a CDN capping each connection, or a slow link); on a fast link (LAN,
-   * loopback) extra connections only cost CPU and memory.
+   * Start with one connection and open up to `connections` only when it stays below about 60 MB/s
+   * (a CDN capping each connection), keeping them only if they at least double the throughput (see
+   * ConnectionProbe); on a fast link (LAN, loopback) extra connections only cost CPU and memory.
+   * Either way, all files of the process share at most 32 connections.
    * @default false (open `connections` at once)
    */
   readonly adaptiveConnections?: boolean;
