@@ -23,6 +23,13 @@ const MAX_SLABS = 32;
  * socket had nothing buffered instead meant one write per 64 KiB socket read on a fast link.
  */
 const FLUSH_AFTER_MS = 100;
+/**
+ * Slab writes one connection may have in flight. With one, a write that took a little longer (a burst
+ * of page faults) paused the socket every time, and a fast link idled behind the disk; with several,
+ * the writes overlap in the thread pool and the socket keeps flowing. They complete in any order, but
+ * are committed (counted as done, hashed, reported) in file order.
+ */
+const MAX_WRITES_IN_FLIGHT = 4;
 
 /** The process's slabs (module-wide, like the shared dispatcher), and the connections waiting for one. */
 const slabs = { free: [] as Buffer[], allocated: 0, waiting: new Set<PartFetch>() };
@@ -32,7 +39,14 @@ function takeSlab(): Buffer | undefined {
   if (slab) return slab;
   if (slabs.allocated >= MAX_SLABS) return undefined;
   slabs.allocated++;
+  // A buffer of its own (not from Node's pool): a large file's slab memory moves to the worker that
+  // writes and hashes it, and back (hashWorker.ts).
   return Buffer.allocUnsafeSlow(SLAB_BYTES);
+}
+
+/** A slab whose memory is lost (moved to a thread that died). */
+function dropSlab(): void {
+  slabs.allocated--;
 }
 
 function releaseSlab(slab: Buffer): void {
@@ -67,8 +81,15 @@ export interface FetchPartRequest {
   readonly onResponse: (status: number) => void;
   /** Called when received bytes have to wait for this process (a write in flight, no free slab). */
   readonly onLocalWait?: () => void;
-  /** Writes `chunks` at `position`, then advances `part.done`. Failures here are local (disk) failures. */
-  readonly write: (chunks: Buffer[], position: number, length: number) => Promise<void>;
+  /**
+   * Writes `chunk` at `position`; settles once no byte of `chunk` is in use any more. Failures here are
+   * local (disk) failures. Several may run at once, for consecutive positions. A writer on another
+   * thread may take `chunk`'s memory along (the slab is empty meanwhile) and hand it back as the
+   * resolved value, or as the error's `memory`.
+   */
+  readonly write: (chunk: Buffer, position: number) => Promise<Buffer | void>;
+  /** A written chunk, in file order: advances `part.done`. `chunk` is valid only during the call. */
+  readonly commit: (chunk: Buffer, position: number) => void;
 }
 
 /** What happened, for the caller's retry policy. Non-retryable failures are thrown instead. */
@@ -128,9 +149,11 @@ class PartFetch implements Dispatcher.DispatchHandler {
   private flushDue = false;
   /** Wakes the final drain (see finish) when a released slab pumped us. */
   private onPumped: (() => void) | undefined;
-  /** Bytes of the write in progress. */
+  /** Bytes of the writes started and not yet committed, and how many those are. */
   private writingBytes = 0;
-  private writing: Promise<void> | undefined;
+  private writesInFlight = 0;
+  /** Settles when every write started so far is committed (or failed). */
+  private committed: Promise<void> = Promise.resolve();
   private writeFailure: { error: unknown } | undefined;
   private status = 0;
   private errorHeaders: Headers = {};
@@ -277,14 +300,14 @@ class PartFetch implements Dispatcher.DispatchHandler {
       }
       const full = this.filled === SLAB_BYTES;
       const last = this.complete && !this.leftover;
-      if (!this.writing && this.filled > 0 && (full || last || this.flushDue || this.finishing)) {
+      if (this.writesInFlight < MAX_WRITES_IN_FLIGHT && this.filled > 0 && (full || last || this.flushDue || this.finishing)) {
         this.startWrite();
         continue;
       }
       break;
     }
     this.req.part.pending = this.writingBytes + this.filled + (this.leftover?.length ?? 0);
-    if (this.filled > 0 && !this.writing) this.flushTimer ??= setTimeout(() => {
+    if (this.filled > 0 && this.writesInFlight === 0) this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
       this.flushDue = true;
       this.pump();
@@ -303,37 +326,55 @@ class PartFetch implements Dispatcher.DispatchHandler {
 
   private startWrite(): void {
     const slab = this.slab as Buffer;
-    const length = this.filled;
-    const position = this.position;
+    const chunk = slab.subarray(0, this.filled);
+    // Read now: `chunk` is empty while a writer on another thread holds its memory.
+    const length = chunk.length;
+    const position = this.position + this.writingBytes;
     this.slab = undefined;
     this.filled = 0;
     this.flushDue = false;
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.writingBytes = length;
-    this.writing = this.req.write([slab.subarray(0, length)], position, length).then(
-      () => {
-        this.position += length;
-        this.writingBytes = 0;
-        this.writing = undefined;
-        releaseSlab(slab);
-        this.pump();
-      },
-      (error: unknown) => {
-        this.writingBytes = 0;
-        this.writing = undefined;
-        this.writeFailure = { error };
-        this.leftover = undefined;
-        slabs.waiting.delete(this);
-        releaseSlab(slab);
-        if (this.slab) releaseSlab(this.slab);
-        this.slab = undefined;
-        this.filled = 0;
-        this.decideAndAbort(() => {
-          throw new FatalPartError(error);
-        });
-      },
+    this.writingBytes += length;
+    this.writesInFlight++;
+    const written = this.req.write(chunk, position).then(
+      (back) => ({ memory: back || slab, failure: undefined }),
+      (error: unknown) => ({ memory: (error as { memory?: Buffer } | undefined)?.memory ?? slab, failure: { error } }),
     );
+    // Committed in order: after every earlier write, whatever order the disk finished them in.
+    this.committed = this.committed.then(async () => {
+      const outcome = await written;
+      let failed = outcome.failure;
+      this.writesInFlight--;
+      this.writingBytes -= length;
+      if (!failed && !this.writeFailure) {
+        try {
+          this.req.commit(outcome.memory.subarray(0, length), position);
+          this.position += length;
+        } catch (error) {
+          failed = { error };
+        }
+      }
+      // The slab is free once its write settled and its bytes were committed (hashing may read them).
+      // Memory that went to a writer that died never comes back: the pool may allocate anew.
+      if (outcome.memory.buffer.byteLength > 0) releaseSlab(outcome.memory);
+      else dropSlab();
+      if (failed && !this.writeFailure) this.failWrite(failed.error);
+      else if (!this.writeFailure) this.pump();
+    });
+  }
+
+  /** A write failed (a disk error): nothing more is taken in; received bytes not yet written are dropped. */
+  private failWrite(error: unknown): void {
+    this.writeFailure = { error };
+    this.leftover = undefined;
+    slabs.waiting.delete(this);
+    if (this.slab) releaseSlab(this.slab);
+    this.slab = undefined;
+    this.filled = 0;
+    this.decideAndAbort(() => {
+      throw new FatalPartError(error);
+    });
   }
 
   private pause(): void {
@@ -360,13 +401,13 @@ class PartFetch implements Dispatcher.DispatchHandler {
     // Everything received is good and gets written, however this ends.
     const drain = async () => {
       for (;;) {
-        if (this.writeFailure) break;
-        if (this.writing) await this.writing;
+        if (this.writesInFlight) await this.committed;
+        else if (this.writeFailure) break;
         else if (!this.filled && !this.leftover) break;
         else {
           this.pump();
           // Still no slab to put the leftover in: the next release pumps us again.
-          if (!this.writing) await new Promise<void>((resolve) => (this.onPumped = resolve));
+          if (!this.writesInFlight) await new Promise<void>((resolve) => (this.onPumped = resolve));
         }
       }
     };

@@ -24,10 +24,10 @@ const MiB = 1024 * 1024;
 const MAX_SERVER_DELAY_MS = 5 * 60_000;
 const MAX_REDIRECTS = 10;
 /**
- * Files at least this large are hashed by the shared worker thread (see hashWorker.ts); smaller ones
- * on this thread, where starting or messaging a worker would cost more than the hash.
+ * Files at least this large are written and hashed by the shared worker thread (see hashWorker.ts);
+ * smaller ones on this thread, where starting or messaging a worker would cost more than it saves.
  */
-const WORKER_HASH_MIN_BYTES = 32 * MiB;
+const WORKER_MIN_BYTES = 32 * MiB;
 /**
  * Parts are planned no larger than this, and connections take them in file order. Hashing must see
  * the file in order, so what is written ahead of the contiguous prefix waits to be hashed: with one
@@ -225,7 +225,7 @@ export class FileTransfer {
     const writtenEnd = (from: number) => contiguousEnd(this.parts, from);
     const { algorithm } = this.options.expectedHash;
     this.hasher =
-      this.size >= WORKER_HASH_MIN_BYTES
+      this.size >= (this.options.workerMinBytes ?? WORKER_MIN_BYTES)
         ? new WorkerHasher(this.options.partialPath, algorithm, this.size, writtenEnd)
         : new FrontierHasher(createContentHasher(algorithm, this.size), this.handle, writtenEnd);
     // Re-hash what an earlier run left on disk, while the network fetches the rest.
@@ -347,7 +347,8 @@ export class FileTransfer {
           signal,
           onResponse: (status) => this.onResponse(status),
           onLocalWait: () => (this.waitedLocally = true),
-          write: (chunks, position, length) => this.write(part, chunks, position, length),
+          write: (chunk, position) => (this.hasher instanceof WorkerHasher ? this.hasher.write(chunk, position) : writeInPieces(this.handle, chunk, position)),
+          commit: (chunk, position) => this.commit(part, chunk, position),
         });
       } catch (error) {
         throw error instanceof FatalPartError ? error.error : error;
@@ -462,22 +463,14 @@ export class FileTransfer {
     return headers;
   }
 
-  private async write(part: PartState, chunks: Buffer[], position: number, length: number): Promise<void> {
+  /** Bytes of `part` are on disk (reported in file order): they count, get hashed and saved. */
+  private commit(part: PartState, chunk: Buffer, position: number): void {
     if (position !== part.start + part.done) throw new Error(`internal: write at ${position}, part expects ${part.start + part.done}`);
-    let at = position;
-    for (const chunk of chunks) {
-      await writeInPieces(this.handle, chunk, at);
-      at += chunk.length;
-    }
-    part.done += length;
-    this.bytesDownloaded += length;
-    let offset = position;
-    for (const chunk of chunks) {
-      this.hasher.offer(offset, chunk);
-      offset += chunk.length;
-    }
+    part.done += chunk.length;
+    this.bytesDownloaded += chunk.length;
+    this.hasher.offer(position, chunk);
     this.options.onProgress?.(doneOf(this.parts));
     this.saver.schedule();
-    this.flush.wrote(length);
+    this.flush.wrote(chunk.length);
   }
 }

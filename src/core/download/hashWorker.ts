@@ -3,20 +3,26 @@ import { type HashAlgorithm } from '../cache/contentHash';
 
 /**
  * SHA-256 of a multi-gigabyte file costs about as much CPU as receiving and writing it (Node hashes
- * about 1.5 GB/s on one core). Done on the main thread, it caps a loopback or LAN download at well
- * under the link speed. So large files are hashed by one shared worker thread instead, which reads
- * the bytes back from the partial file right behind the writes (they are still in the page cache:
- * a read costs a copy, far less than the hash) and hashes them in file order.
+ * about 2 GB/s on one core). Done on the main thread, it caps a loopback or LAN download at well
+ * under the link speed. So large files are written and hashed by one shared worker thread instead:
+ * the main thread receives into slabs of shared memory and hands each full slab over; the worker
+ * writes it to the partial file and, when the slab sits at the hash frontier (always, for a file on
+ * one connection), hashes it from the same memory: one pass, and the receiving thread does nothing
+ * else. On two cores, receiving on one and writing + hashing on the other keeps both busy.
+ *
+ * Bytes that land ahead of the frontier (parts on other connections) or were on disk before (resume)
+ * are read back from the file once the frontier reaches them: recent writes, still in the page cache.
  *
  * The worker's code is a string evaluated by `new Worker(code, { eval: true })`: the extension and
  * the CLI are single-file bundles, so there is no separate worker file to point at. It is plain
  * CommonJS with no imports of ours, which is what an eval'd worker gets.
  *
- * One worker serves every file in the process (one more V8 isolate costs several MB of RSS; one
- * core of hashing outruns the network by far in all but loopback tests), interleaving files a
- * read at a time. Messages: main → worker `open`, `end` (bytes written contiguously from 0 reach
- * here), `digest` (reply once `size` bytes are hashed), `close`; worker → main `digest`, `error`,
- * `closed`, each with the job's id.
+ * One worker serves every file in the process (one more V8 isolate costs several MB of RSS), taking
+ * files' writes in the order they come and interleaving their read-backs a read at a time. Messages:
+ * main → worker `open`, `write` (a slab: shared buffer, offset, length, file position), `end` (bytes
+ * written contiguously from 0 reach here), `digest` (reply once `size` bytes are hashed), `close`;
+ * worker → main `written` (per write, maybe with an error), `digest`, `error`, `closed`, each with
+ * the job's id.
  */
 const WORKER_SOURCE = String.raw`
 'use strict';
@@ -25,6 +31,9 @@ const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 // Read-back size: big enough that a read costs little next to its hash, small because it is resident.
 const CHUNK = 1024 * 1024;
+// Largest single write: Linux sizes page-cache folios after the write, and on a VM that returns free
+// memory to its host large folios are costly to fault in (see writeInPieces.ts).
+const PIECE = 128 * 1024;
 const buffer = Buffer.allocUnsafe(CHUNK);
 const jobs = new Map();
 let scheduled = false;
@@ -62,6 +71,28 @@ function schedule() {
   setImmediate(step);
 }
 
+function write(job, m) {
+  // A slab's memory was moved here (transferred) and goes back with the reply; anything else is a copy.
+  const bytes = m.bytes || new Uint8Array(m.buffer, m.offset, m.length);
+  const reply = (extra) => m.buffer
+    ? parentPort.postMessage({ id: job.id, type: 'written', write: m.write, buffer: m.buffer, ...extra }, [m.buffer])
+    : parentPort.postMessage({ id: job.id, type: 'written', write: m.write, ...extra });
+  try {
+    if (job.fd < 0) throw new Error('the partial file is not open');
+    for (let done = 0; done < m.length; ) done += fs.writeSync(job.fd, bytes, done, Math.min(PIECE, m.length - done), m.position + done);
+  } catch (error) {
+    reply({ message: String(error && error.message || error), code: error && error.code });
+    return;
+  }
+  // At the frontier: hash from memory. Anything else is read back once the frontier gets there.
+  if (!job.failed && m.position === job.position) {
+    job.hash.update(bytes);
+    job.position += m.length;
+    maybeDigest(job);
+  }
+  reply({});
+}
+
 function maybeDigest(job) {
   if (job.want === undefined || job.failed || job.position < job.want) return;
   if (job.position !== job.want) return fail(job, new Error('hashed ' + job.position + ' of ' + job.want + ' bytes'));
@@ -76,7 +107,7 @@ parentPort.on('message', (m) => {
     job = { id: m.id, position: 0, end: 0, want: undefined, failed: false, fd: -1 };
     jobs.set(m.id, job);
     try {
-      job.fd = fs.openSync(m.path, 'r');
+      job.fd = fs.openSync(m.path, 'r+');
       job.hash = createHash(m.algorithm === 'sha256' ? 'sha256' : 'sha1');
       if (m.algorithm !== 'sha256') job.hash.update('blob ' + m.size + '\0');
     } catch (error) {
@@ -84,6 +115,9 @@ parentPort.on('message', (m) => {
     }
   } else if (!job) {
     if (m.type === 'close') parentPort.postMessage({ id: m.id, type: 'closed' });
+    if (m.type === 'write') parentPort.postMessage({ id: m.id, type: 'written', write: m.write, buffer: m.buffer, message: 'the partial file is closed' }, m.buffer ? [m.buffer] : []);
+  } else if (m.type === 'write') {
+    write(job, m);
   } else if (m.type === 'end') {
     if (m.end > job.end) job.end = m.end;
     schedule();
@@ -102,8 +136,27 @@ parentPort.on('message', (m) => {
 
 interface JobCallbacks {
   onDigest(hex: string): void;
+  /** A write settled (`memory`: the chunk's memory, moved back); `error` is the disk's (ENOSPC …). */
+  onWritten(write: number, memory: ArrayBuffer | undefined, error?: Error): void;
   onError(error: Error): void;
   onClosed(): void;
+}
+
+type WorkerReply = { id: number; type: 'digest' | 'error' | 'closed' | 'written'; hex?: string; write?: number; buffer?: ArrayBuffer; message?: string; code?: string };
+
+/**
+ * A slab's memory is moved to the worker and back (transferred, not copied) when it is a buffer of its
+ * own: the receiving thread then copies each byte once, into the slab. (Shared memory would avoid the
+ * move, but V8 copies into a SharedArrayBuffer with relaxed atomics, byte-safe and several times slower
+ * than memcpy: that copy alone cost more than the write it saved.) Node's small pooled Buffers share one
+ * ArrayBuffer and cannot be moved: those are copied.
+ */
+function movable(chunk: Uint8Array): boolean {
+  return !(chunk.buffer instanceof SharedArrayBuffer) && chunk.buffer.byteLength >= 64 * 1024 && chunk.byteOffset === 0;
+}
+
+function replyError(m: WorkerReply): Error {
+  return Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
 }
 
 /** The process-wide hashing worker, started on first use; referenced only while files use it. */
@@ -126,6 +179,15 @@ class HashWorkerHost {
     this.worker?.postMessage(message);
   }
 
+  /** Hands `chunk` to the worker to write at `position` (false: the worker is gone). */
+  postWrite(id: number, write: number, chunk: Uint8Array, position: number): boolean {
+    if (!this.worker) return false;
+    const base = { type: 'write', id, write, position, length: chunk.length };
+    if (movable(chunk)) this.worker.postMessage({ ...base, buffer: chunk.buffer, offset: chunk.byteOffset }, [chunk.buffer as ArrayBuffer]);
+    else this.worker.postMessage({ ...base, bytes: chunk });
+    return true;
+  }
+
   /** Forgets a job whose `closed` arrived (or whose worker died). */
   private release(id: number): void {
     this.jobs.delete(id);
@@ -137,11 +199,12 @@ class HashWorkerHost {
     // Small heap limits: the worker holds one read buffer (outside the heap) and a few hash objects.
     const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
     worker.unref();
-    worker.on('message', (m: { id: number; type: 'digest' | 'error' | 'closed'; hex?: string; message?: string; code?: string }) => {
+    worker.on('message', (m: WorkerReply) => {
       const job = this.jobs.get(m.id);
       if (!job) return;
-      if (m.type === 'digest') job.onDigest(m.hex ?? '');
-      else if (m.type === 'error') job.onError(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+      if (m.type === 'written') job.onWritten(m.write ?? 0, m.buffer, m.message === undefined ? undefined : replyError(m));
+      else if (m.type === 'digest') job.onDigest(m.hex ?? '');
+      else if (m.type === 'error') job.onError(replyError(m));
       else {
         this.release(m.id);
         job.onClosed();
@@ -180,6 +243,8 @@ export class WorkerHasher {
   private closed: Promise<void> | undefined;
   private closedResolve: () => void = () => undefined;
   private isClosed = false;
+  private nextWrite = 1;
+  private readonly writes = new Map<number, { resolve: (memory: Buffer | undefined) => void; reject: (error: Error) => void }>();
 
   constructor(
     path: string,
@@ -190,12 +255,22 @@ export class WorkerHasher {
     host ??= new HashWorkerHost();
     this.id = host.open(path, algorithm, size, {
       onDigest: (hex) => this.digestWaiter?.resolve(hex),
+      onWritten: (write, memory, error) => {
+        const waiter = this.writes.get(write);
+        this.writes.delete(write);
+        const back = memory ? Buffer.from(memory) : undefined;
+        if (error) waiter?.reject(Object.assign(error, { memory: back }));
+        else waiter?.resolve(back);
+      },
       onError: (error) => {
         this.failure ??= error;
         this.digestWaiter?.reject(error);
       },
       onClosed: () => {
         this.isClosed = true;
+        // The worker is gone (or the job closed): no write still waiting will be answered.
+        for (const waiter of this.writes.values()) waiter.reject(this.failure ?? new Error('the partial file was closed before the write'));
+        this.writes.clear();
         this.closedResolve();
       },
     });
@@ -206,7 +281,24 @@ export class WorkerHasher {
     this.advance();
   }
 
-  /** A write completed at `offset`; the chunk itself is not needed, the worker reads the file. */
+  /**
+   * Writes `chunk` at `position` on the worker (and hashes it there if it sits at the frontier).
+   * When `chunk` is a buffer of its own, its memory moves to the worker (`chunk` is empty meanwhile)
+   * and comes back as the resolved value (or as `memory` on the error); otherwise it is copied.
+   */
+  write(chunk: Uint8Array, position: number): Promise<Buffer | undefined> {
+    if (this.isClosed) return Promise.reject(this.failure ?? new Error('the partial file was closed before the write'));
+    const write = this.nextWrite++;
+    return new Promise<Buffer | undefined>((resolve, reject) => {
+      this.writes.set(write, { resolve, reject });
+      if (!host?.postWrite(this.id, write, chunk, position)) {
+        this.writes.delete(write);
+        reject(this.failure ?? new Error('the hashing worker is gone'));
+      }
+    });
+  }
+
+  /** A write completed at `offset` (through {@link write} or not): the worker reads back what it did not hash. */
   offer(_offset: number, _chunk: Uint8Array): void {
     this.advance();
   }

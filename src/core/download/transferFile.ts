@@ -83,6 +83,11 @@ export interface TransferOptions {
    * @default 500
    */
   readonly retryBaseDelayMs?: number;
+  /**
+   * Files at least this large are written and hashed on the shared worker thread (see hashWorker.ts);
+   * smaller ones on the calling thread. Default 32 MiB; tests lower it to run the worker path on small files.
+   */
+  readonly workerMinBytes?: number;
   /** Cancels every connection; the partial file and sidecar stay resumable. */
   readonly signal?: AbortSignal;
   /** Bytes of the file on disk so far (including bytes resumed from an earlier run). Called often: throttle downstream. */

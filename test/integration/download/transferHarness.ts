@@ -18,14 +18,26 @@ export const FILES = {
   config: { path: 'config.json', content: Buffer.from('{"model_type":"llama","hidden_size":64}\n'), lfs: false },
 };
 
+/**
+ * The two ways received bytes reach the disk: written (and hashed) on the calling thread, as for
+ * small files, or handed to the shared worker that writes and hashes them, as for large ones. The
+ * transfer suites run under both, so every fault is also seen by the worker path.
+ */
+export const WRITE_PATHS = [
+  { name: 'this thread writes', workerMinBytes: Number.MAX_SAFE_INTEGER },
+  { name: 'the worker writes', workerMinBytes: 0 },
+] as const;
+
 export interface Harness {
   hub: HubStandin;
   dispatcher: Dispatcher;
   dir: string;
+  /** Passed to every transfer as `workerMinBytes` (see WRITE_PATHS); undefined: the product default. */
+  workerMinBytes?: number;
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(writePath?: { workerMinBytes: number }): Promise<Harness> {
   const hub = await startHubStandin({ repos: [{ id: REPO, files: Object.values(FILES) }] });
   const dispatcher = new Agent({ connections: 16, bodyTimeout: 0 });
   const dir = await mkdtemp(path.join(tmpdir(), 'transfer-'));
@@ -33,6 +45,7 @@ export async function startHarness(): Promise<Harness> {
     hub,
     dispatcher,
     dir,
+    ...(writePath ? { workerMinBytes: writePath.workerMinBytes } : {}),
     async close() {
       await dispatcher.destroy();
       await hub.close();
@@ -72,6 +85,7 @@ export async function optionsFor(h: Harness, filePath: string, extra: Partial<Tr
     connections: 4,
     retryBaseDelayMs: 20,
     stallTimeoutMs: 2000,
+    ...(h.workerMinBytes !== undefined ? { workerMinBytes: h.workerMinBytes } : {}),
     ...extra,
   };
 }
