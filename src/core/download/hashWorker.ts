@@ -183,8 +183,15 @@ class HashWorkerHost {
   postWrite(id: number, write: number, chunk: Uint8Array, position: number): boolean {
     if (!this.worker) return false;
     const base = { type: 'write', id, write, position, length: chunk.length };
-    if (movable(chunk)) this.worker.postMessage({ ...base, buffer: chunk.buffer, offset: chunk.byteOffset }, [chunk.buffer as ArrayBuffer]);
-    else this.worker.postMessage({ ...base, bytes: chunk });
+    if (movable(chunk)) {
+      try {
+        this.worker.postMessage({ ...base, buffer: chunk.buffer, offset: chunk.byteOffset }, [chunk.buffer as ArrayBuffer]);
+        return true;
+      } catch {
+        // Not transferable in this runtime (an embedder may pin Node's buffers): copy it instead.
+      }
+    }
+    this.worker.postMessage({ ...base, bytes: chunk });
     return true;
   }
 
