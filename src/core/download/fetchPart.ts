@@ -25,11 +25,11 @@ const MAX_SLABS = 32;
 const FLUSH_AFTER_MS = 100;
 /**
  * Slab writes one connection may have in flight. With one, a write that took a little longer (a burst
- * of page faults) paused the socket every time, and a fast link idled behind the disk; with several,
- * the writes overlap in the thread pool and the socket keeps flowing. They complete in any order, but
- * are committed (counted as done, hashed, reported) in file order.
+ * of page faults) paused the socket every time; with two, the next slab is on its way while one is
+ * written. More added a slab of memory each (+2 MB peak RSS with four) and no speed. They complete in
+ * any order, but are committed (counted as done, hashed, reported) in file order.
  */
-const MAX_WRITES_IN_FLIGHT = 4;
+const MAX_WRITES_IN_FLIGHT = 2;
 
 /** The process's slabs (module-wide, like the shared dispatcher), and the connections waiting for one. */
 const slabs = { free: [] as Buffer[], allocated: 0, waiting: new Set<PartFetch>() };
