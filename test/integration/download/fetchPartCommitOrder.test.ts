@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { fetchPart } from '../../../src/core/download/fetchPart';
+import { type PartState } from '../../../src/core/download/partPlan';
+
+/**
+ * A connection may have more than one slab write in flight, and writes may finish in any order (the
+ * disk, a busy worker); the part must still only count bytes as done in file order, or a crash could
+ * leave a sidecar claiming bytes that are not on disk.
+ */
+describe('fetchPart: writes finishing out of order are committed in file order', function () {
+  this.timeout(30_000);
+  const body = randomBytes(5 * 1024 * 1024 + 777);
+  let server: Server;
+  let url: string;
+  let agent: Agent;
+
+  before(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': body.length });
+      res.end(body);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/file`;
+    agent = new Agent();
+  });
+  after(async () => {
+    await agent.close();
+    server.close();
+  });
+
+  it('writes every byte, with the later of two writes in flight finishing first', async () => {
+    const file = Buffer.alloc(body.length);
+    const part: PartState = { start: 0, end: body.length, done: 0 };
+    const commits: { position: number; length: number; doneBefore: number }[] = [];
+    let overtaken = 0;
+    // Each write finishes only once the next one has started (or after a moment, for the last):
+    // so whenever two are in flight, the second finishes first.
+    let releaseEarlier: (() => void) | undefined;
+    const write = (chunk: Buffer, position: number) =>
+      new Promise<void>((resolve) => {
+        chunk.copy(file, position);
+        const earlier = releaseEarlier;
+        releaseEarlier = undefined;
+        const finish = () => resolve();
+        if (earlier) {
+          overtaken++;
+          setImmediate(finish);
+          setTimeout(earlier, 5);
+        } else {
+          releaseEarlier = finish;
+          setTimeout(() => releaseEarlier === finish && ((releaseEarlier = undefined), finish()), 20);
+        }
+      });
+    const outcome = await fetchPart({
+      dispatcher: agent,
+      url,
+      headers: {},
+      part,
+      size: body.length,
+      wantRange: false,
+      stallTimeoutMs: 10_000,
+      signal: new AbortController().signal,
+      onResponse: () => undefined,
+      write,
+      commit: (chunk, position) => {
+        commits.push({ position, length: chunk.length, doneBefore: part.done });
+        assert.equal(position, part.start + part.done, 'committed where the part ends');
+        part.done += chunk.length;
+      },
+    });
+    assert.equal(outcome.kind, 'done');
+    assert.ok(overtaken > 0, 'some writes overtook an earlier one');
+    assert.equal(part.done, body.length);
+    let expected = 0;
+    for (const commit of commits) {
+      assert.equal(commit.position, expected);
+      expected += commit.length;
+    }
+    assert.ok(file.equals(body));
+  });
+});
