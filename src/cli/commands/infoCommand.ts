@@ -20,6 +20,8 @@ export async function infoCommand(ctx: CliContext, repoArg: string, revision: st
   // Only the same revision can be behind the Hub: a snapshot pinned to another branch or commit is not an old main.
   const sameRevision = revision !== undefined || local.revision === 'main';
   const updateAvailable = local.state === 'downloaded' && sameRevision && info.sha !== undefined && local.commit !== info.sha;
+  const missing = local.missing?.map((m) => m.path) ?? [];
+  const missingNote = missing.length ? ` — missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}` : '';
   ctx.print(
     { repoId: id, revision: hubRevision, commit: info.sha, gated: info.gated, tags: info.tags, downloads: info.downloads, likes: info.likes, files, sizeBytes: size, local, updateAvailable },
     [
@@ -27,7 +29,7 @@ export async function infoCommand(ctx: CliContext, repoArg: string, revision: st
       `  gated: ${info.gated || 'no'} · downloads: ${info.downloads ?? '?'} · likes: ${info.likes ?? '?'}`,
       `  ${files.length} files for mlx_lm, ${formatBytes(size)}:`,
       ...files.map((f) => `    ${f.path.padEnd(44)} ${formatBytes(f.size).padStart(9)}${f.lfs ? '  (LFS)' : ''}`),
-      `  local: ${local.state}${describeLocalRevision(local)}${updateAvailable ? ' — update available' : ''}`,
+      `  local: ${local.state}${describeLocalRevision(local)}${updateAvailable ? ' — update available' : ''}${missingNote}`,
     ].join('\n'),
   );
   return 0;

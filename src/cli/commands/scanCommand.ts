@@ -1,3 +1,4 @@
+import { type CacheScan } from '../../core/cache/cachedRepo';
 import { scanCache } from '../../core/cache/cacheScanner';
 import { formatBytes } from '../../core/format/formatBytes';
 import { localModelState } from '../../core/snapshot/localModelState';
@@ -8,7 +9,7 @@ import { otherRevisionLabel } from './describeLocalRevision';
 export async function scanCommand(ctx: CliContext): Promise<number> {
   const scan = await scanCache(ctx.cacheRoot);
   if (ctx.options.json) {
-    ctx.print(scan, '');
+    ctx.print(withListingCounts(scan), '');
     return 0;
   }
   ctx.print(null, `cache: ${scan.root}`);
@@ -25,4 +26,15 @@ export async function scanCommand(ctx: CliContext): Promise<number> {
   for (const warning of scan.warnings) ctx.io.stderr(`warning: ${warning}\n`);
   ctx.print(null, `${scan.repos.length} repo(s), ${formatBytes(total)} on disk`);
   return 0;
+}
+
+/** The scan as JSON: each tree listing (a Map, thousands of entries in large repos) becomes the number of files it lists. */
+function withListingCounts(scan: CacheScan): unknown {
+  return {
+    ...scan,
+    repos: scan.repos.map((repo) => ({
+      ...repo,
+      revisions: repo.revisions.map(({ treeListing, ...revision }) => ({ ...revision, ...(treeListing ? { treeListingFiles: treeListing.size } : {}) })),
+    })),
+  };
 }

@@ -1,31 +1,86 @@
-import { verifyRepo } from '../../core/cache/cacheVerifier';
+import { FAILED_STATUSES, type FileCheck, verifyRepo } from '../../core/cache/cacheVerifier';
 import { scanRepo } from '../../core/cache/cacheScanner';
+import { formatBytes } from '../../core/format/formatBytes';
 import { parseRepoId } from '../../core/hub/repoId';
+import { MLX_ALLOW_PATTERNS, matchesAnyPattern } from '../../core/snapshot/allowPatterns';
 import { localModelState } from '../../core/snapshot/localModelState';
 import { type CliContext } from '../cliContext';
 import { CliError } from '../cliError';
 import { otherRevisionLabel } from './describeLocalRevision';
 
+/** Names at most `max` paths, then how many more. */
+const nameSome = (paths: string[], max = 5) => (paths.length > max ? `${paths.slice(0, max).join(', ')} and ${paths.length - max} more` : paths.join(', '));
+
 /**
  * `verify <repo> [--revision <rev>]`: re-hashes every file of a downloaded snapshot (sha256 for LFS, git
  * sha1 otherwise), offline. Without a revision, the snapshot `list` calls downloaded (main first).
+ * An unfinished snapshot (a download stopped half-way, by us or by huggingface_hub) is checked too, so
+ * the missing files are named, and it never passes. Exit 1 when a file is damaged or missing; a copied
+ * file whose hash nothing records is reported as not checkable, which alone is not a failure.
  */
 export async function verifyCommand(ctx: CliContext, repoArg: string, revision?: string): Promise<number> {
   const { id } = parseRepoId(repoArg);
   const local = localModelState(await scanRepo(ctx.cacheRoot, id), revision);
-  if (local.state !== 'downloaded') {
+  if ((local.state !== 'downloaded' && local.state !== 'partial') || !local.commit) {
     throw new CliError(`${id}${revision ? ` at ${revision}` : ''} is not downloaded (state: ${local.state}) in ${ctx.cacheRoot}`);
   }
-  const result = await verifyRepo({ root: ctx.cacheRoot, repoId: id, commit: local.commit, signal: ctx.io.signal });
-  for (const file of result.files) {
-    ctx.print(file, `${file.status === 'ok' ? 'ok      ' : file.status.toUpperCase().padEnd(8)} ${file.path}`);
+  const result = await verifyRepo({
+    root: ctx.cacheRoot,
+    repoId: id,
+    commit: local.commit,
+    signal: ctx.io.signal,
+    isRequired: (p) => matchesAnyPattern(p, MLX_ALLOW_PATTERNS),
+  });
+  // Without a tree listing the verifier cannot know what is absent; the completeness check names what it can.
+  const checked = new Set(result.files.map((f) => f.path));
+  const alsoMissing: FileCheck[] = (local.missing ?? []).filter((m) => !checked.has(m.path)).map((m) => ({ path: m.path, status: 'missing', reason: m.reason }));
+  const files = [...result.files, ...alsoMissing];
+  for (const file of files) {
+    const label = file.status === 'ok' ? 'ok      ' : file.status.toUpperCase().padEnd(8);
+    ctx.print(file, `${label} ${file.path}${file.status !== 'ok' && file.reason ? `  (${file.reason})` : ''}`);
   }
-  const bad = result.files.filter((f) => f.status !== 'ok');
+
+  const bad = files.filter((f) => FAILED_STATUSES.includes(f.status));
+  const missing = bad.filter((f) => f.status === 'missing').map((f) => f.path);
+  const damaged = bad.filter((f) => f.status !== 'missing').map((f) => f.path);
+  const complete = local.state === 'downloaded';
+  const ok = bad.length === 0 && complete;
   const other = otherRevisionLabel(local);
   const at = other ? ` at ${other}` : '';
   ctx.print(
-    { repoId: id, revision: local.revision, commit: result.commit, ok: result.ok, files: result.files.length, problems: bad.length },
-    result.ok ? `${id}${at}: all ${result.files.length} files verified` : `${id}${at}: ${bad.length} of ${result.files.length} files failed verification — download the model again`,
+    { repoId: id, revision: local.revision, commit: result.commit, ok, complete, files: files.length, problems: bad.length, missing, damaged, unchecked: result.unchecked, source: result.source },
+    summaryLine({ id, at, redo: `download ${id}${revision ? ` --revision ${revision}` : ''}`, total: files.length, missing, damaged, unchecked: result.unchecked, verified: files.filter((f) => f.status === 'ok').length, complete, partialBytes: local.partialBytes }),
   );
-  return result.ok ? 0 : 1;
+  return ok ? 0 : 1;
+}
+
+interface Summary {
+  readonly id: string;
+  readonly at: string;
+  /** The command that fetches what is missing. */
+  readonly redo: string;
+  readonly total: number;
+  readonly missing: string[];
+  readonly damaged: string[];
+  readonly unchecked: number;
+  readonly verified: number;
+  readonly complete: boolean;
+  readonly partialBytes: number;
+}
+
+function summaryLine(s: Summary): string {
+  const failed = s.missing.length + s.damaged.length;
+  if (failed > 0) {
+    const what = [...(s.missing.length ? [`missing: ${nameSome(s.missing)}`] : []), ...(s.damaged.length ? [`damaged: ${nameSome(s.damaged)}`] : [])].join('; ');
+    const fix = s.damaged.length ? `delete the model and download it again (\`download\` alone keeps files of the right size)` : `run \`${s.redo}\` to fetch what is missing`;
+    return `${s.id}${s.at}: ${failed} of ${s.total} files failed verification (${what}) — ${fix}`;
+  }
+  if (!s.complete) {
+    const waiting = s.partialBytes ? ` (${formatBytes(s.partialBytes)} wait in partial files)` : '';
+    return `${s.id}${s.at}: the files present are intact, but the download is unfinished${waiting} — run \`${s.redo}\` to finish it`;
+  }
+  if (s.unchecked > 0) {
+    return `${s.id}${s.at}: ${s.verified} of ${s.total} files verified; ${s.unchecked} cannot be checked (copied files, and no trees/<commit>.json records their hashes)`;
+  }
+  return `${s.id}${s.at}: all ${s.total} files verified`;
 }

@@ -50,10 +50,14 @@ export interface DeleteRevisionResult {
 }
 
 /**
- * Removes one revision: the refs naming it, `snapshots/<commit>`, `.no_exist/<commit>`, and the blobs
- * that no other snapshot still resolves to (the `delete_revisions` strategy of `_cache_manager.py`).
- * Serves "update → remove the old revision". A blob that links on into a shared store outside the
- * repo is unlinked here but its target is kept: other repos may use it.
+ * Removes one revision: the refs naming it, `snapshots/<commit>`, `.no_exist/<commit>`,
+ * `trees/<commit>.json`, and the blobs that no other snapshot still resolves to (the `delete_revisions`
+ * strategy of `_cache_manager.py`). Serves "update → remove the old revision". A blob that links on
+ * into a shared store outside the repo is unlinked here but its target is kept: other repos may use it.
+ *
+ * huggingface_hub 2.0 leaves the tree listing of a deleted revision behind (its strategy knows only
+ * refs, snapshots and blobs). We remove it: a deleted revision should leave nothing, and the listing
+ * is only a record of the Hub, fetched again by whichever tool downloads that commit next.
  */
 export async function deleteRevision(options: DeleteRevisionOptions): Promise<DeleteRevisionResult> {
   const paths = repoCachePaths(options.root, options.repoId, options.repoType);
@@ -87,6 +91,8 @@ export async function deleteRevision(options: DeleteRevisionOptions): Promise<De
   let bytesFreed = await regularBytes(snapshotDir);
   await fs.rm(snapshotDir, { recursive: true, force: true });
   await fs.rm(path.join(paths.noExistDir, commit), { recursive: true, force: true });
+  bytesFreed += await regularBytes(paths.treeListing(commit));
+  await fs.rm(paths.treeListing(commit), { force: true });
 
   const blobsRemoved: string[] = [];
   for (const blob of candidates) {

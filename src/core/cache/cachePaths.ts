@@ -11,6 +11,7 @@ import { InvalidCommitShaError, InvalidEtagError, InvalidRefNameError, UnsafeRep
  * <root>/models--org--name/blobs/<etag>.incomplete.json our download sidecar (see below)
  * <root>/models--org--name/refs/<ref>                   commit sha, no newline
  * <root>/models--org--name/snapshots/<commit>/<path>    relative symlink to ../../blobs/<etag>
+ * <root>/models--org--name/trees/<commit>.json          the repo's file list at that commit (huggingface_hub >= 2.0)
  * <root>/models--org--name/.no_exist/<commit>/<path>    negative cache
  * ```
  */
@@ -128,6 +129,8 @@ export interface RepoCachePaths {
   readonly refsDir: string;
   readonly snapshotsDir: string;
   readonly noExistDir: string;
+  /** `trees/`: one file list per commit, see `treeListing.ts`. */
+  readonly treesDir: string;
   /** `<root>/.locks/models--org--name`. */
   readonly locksDir: string;
   blob(etag: string): string;
@@ -138,6 +141,8 @@ export interface RepoCachePaths {
   ref(ref: string): string;
   snapshotDir(commit: string): string;
   snapshotFile(commit: string, repoPath: string): string;
+  /** `trees/<commit>.json`. */
+  treeListing(commit: string): string;
   lock(etag: string): string;
   noExist(commit: string, repoPath: string): string;
 }
@@ -151,6 +156,7 @@ export function repoCachePaths(root: string, repoId: string, repoType: RepoType 
   const snapshotsDir = path.join(repoDir, 'snapshots');
   const refsDir = path.join(repoDir, 'refs');
   const noExistDir = path.join(repoDir, '.no_exist');
+  const treesDir = path.join(repoDir, 'trees');
   const locksDir = path.join(absRoot, '.locks', folderName);
   const local = (p: string) => safeRepoRelativePath(p).split('/');
   return {
@@ -163,6 +169,7 @@ export function repoCachePaths(root: string, repoId: string, repoType: RepoType 
     refsDir,
     snapshotsDir,
     noExistDir,
+    treesDir,
     locksDir,
     blob: (etag) => path.join(blobsDir, assertEtag(etag)),
     incomplete: (etag) => path.join(blobsDir, `${assertEtag(etag)}.incomplete`),
@@ -170,6 +177,7 @@ export function repoCachePaths(root: string, repoId: string, repoType: RepoType 
     ref: (ref) => path.join(refsDir, ...assertRefName(ref).split('/')),
     snapshotDir: (commit) => path.join(snapshotsDir, assertCommitSha(commit)),
     snapshotFile: (commit, repoPath) => path.join(snapshotsDir, assertCommitSha(commit), ...local(repoPath)),
+    treeListing: (commit) => path.join(treesDir, `${assertCommitSha(commit)}.json`),
     lock: (etag) => path.join(locksDir, `${assertEtag(etag)}.lock`),
     noExist: (commit, repoPath) => path.join(noExistDir, assertCommitSha(commit), ...local(repoPath)),
   };

@@ -1,7 +1,9 @@
 import { type Stats, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type CacheScan, type CachedFile, type CachedRepo, type CachedRevision, type PartialDownload } from './cachedRepo';
-import { REPO_ID_SEPARATOR, SIDECAR_SUFFIX, isInside, repoCachePaths, type RepoType } from './cachePaths';
+import { REPO_ID_SEPARATOR, SIDECAR_SUFFIX, isCommitSha, isInside, repoCachePaths, type RepoType } from './cachePaths';
+import { WEIGHTS_INDEX, readIndexedWeights } from './readIndexedWeights';
+import { readTreeListing } from './treeListing';
 
 /** OS litter huggingface_hub skips (`FILES_TO_IGNORE` in `_cache_manager.py`). */
 const IGNORED = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
@@ -13,6 +15,10 @@ const PARTIAL = /^(.+?)(?:\.([0-9a-f]{8}))?\.incomplete$/;
  * Reads a whole cache the way huggingface_hub's `scan_cache_dir` does (same corruption cases, same
  * size rules), but never throws for a bad entry: a repo Python would reject is still listed, with
  * `corruption` saying why, so the UI can offer to repair or delete it. A missing root is an empty cache.
+ *
+ * Like huggingface_hub 2.0 (`_cache_manager.py`), only `refs/`, `snapshots/` and `blobs/` shape the result:
+ * other folders of a repo (`.no_exist/`, `trees/`) raise no warning and count in no size. The tree
+ * listing of each revision is read too, as evidence of which files the snapshot should hold.
  */
 export async function scanCache(root: string): Promise<CacheScan> {
   const absRoot = path.resolve(root);
@@ -140,6 +146,8 @@ async function readSnapshots(repoDir: string, refs: Record<string, string>, blob
       });
     }
     const ownStats = [...own.values()];
+    const treeListing = isCommitSha(commit) ? await readTreeListing(path.join(repoDir, 'trees', `${commit}.json`)) : undefined;
+    const indexedWeights = files.some((f) => f.path === WEIGHTS_INDEX) ? await readIndexedWeights(path.join(snapshotPath, WEIGHTS_INDEX)) : undefined;
     revisions.push({
       commit,
       snapshotPath,
@@ -147,6 +155,8 @@ async function readSnapshots(repoDir: string, refs: Record<string, string>, blob
       files: files.sort((a, b) => a.path.localeCompare(b.path)),
       sizeOnDisk: ownStats.reduce((sum, s) => sum + s.size, 0),
       lastModified: ownStats.length ? Math.max(...ownStats.map((s) => s.mtimeMs)) : snapshotStat.mtimeMs,
+      ...(treeListing ? { treeListing } : {}),
+      ...(indexedWeights ? { indexedWeights } : {}),
     });
   }
   return revisions;

@@ -1,4 +1,5 @@
 import { type RepoType } from './cachePaths';
+import { type TreeListing } from './treeListing';
 
 /** What `scanCache` reports; mirrors huggingface_hub's `HFCacheInfo` / `CachedRepoInfo`, plus partials. */
 export interface CacheScan {
@@ -41,6 +42,13 @@ export interface CachedRevision {
   readonly sizeOnDisk: number;
   /** Newest blob mtime (ms), or the snapshot folder's when empty. */
   readonly lastModified: number;
+  /**
+   * Every file of the repo at this commit, from `trees/<commit>.json` (written by huggingface_hub >= 2.0 and
+   * by our downloads); absent when there is none or it is unusable. Not part of any size, as in Python.
+   */
+  readonly treeListing?: TreeListing;
+  /** The files `model.safetensors.index.json` names in its `weight_map`, when the snapshot has a readable one. */
+  readonly indexedWeights?: readonly string[];
 }
 
 export interface CachedFile {

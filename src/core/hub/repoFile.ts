@@ -7,6 +7,8 @@ export interface RepoFile {
   readonly oid: string;
   /** Present for LFS files: `sha256` of the content (64 hex) is the etag and blob name. */
   readonly lfs?: { readonly sha256: string; readonly size: number };
+  /** The Hub's Xet content hash, when the file is stored with Xet; kept only to record it in `trees/<commit>.json`. */
+  readonly xetHash?: string;
 }
 
 /** The name of the file's blob in the cache, which is also its expected content hash. */

@@ -13,12 +13,14 @@ export function parseTreeEntry(value: unknown, url: string): RepoFile | undefine
   if (typeof path !== 'string' || !path || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || typeof oid !== 'string' || !/^[0-9a-f]{40}$/i.test(oid)) {
     throw new InvalidHubResponseError(url, `a tree entry has no valid path, size or oid (${JSON.stringify(path)})`);
   }
+  // Never used to name or check a blob, only written into trees/<commit>.json as the Hub gave it.
+  const xet = typeof entry.xetHash === 'string' ? { xetHash: entry.xetHash } : {};
   const lfs = entry.lfs as Record<string, unknown> | undefined;
   if (lfs) {
     if (typeof lfs.oid !== 'string' || !/^[0-9a-f]{64}$/i.test(lfs.oid) || typeof lfs.size !== 'number') {
       throw new InvalidHubResponseError(url, `the LFS entry of ${path} has no valid sha256`);
     }
-    return { path, size, oid: oid.toLowerCase(), lfs: { sha256: lfs.oid.toLowerCase(), size: lfs.size } };
+    return { path, size, oid: oid.toLowerCase(), lfs: { sha256: lfs.oid.toLowerCase(), size: lfs.size }, ...xet };
   }
-  return { path, size, oid: oid.toLowerCase() };
+  return { path, size, oid: oid.toLowerCase(), ...xet };
 }

@@ -17,7 +17,12 @@ export type ModelStatus =
   | { readonly kind: 'not-downloaded' }
   | { readonly kind: 'queued'; readonly position: number }
   | { readonly kind: 'downloading'; readonly progress?: DownloadProgress }
-  | { readonly kind: 'partial'; readonly partialBytes: number }
+  | {
+      readonly kind: 'partial';
+      readonly partialBytes: number;
+      /** Files the unfinished snapshot lacks (e.g. the weights of a download another tool stopped), when known. */
+      readonly missing?: readonly string[];
+    }
   | {
       readonly kind: 'downloaded';
       readonly commit: string;

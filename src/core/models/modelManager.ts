@@ -277,7 +277,7 @@ export class ModelManager extends Disposable {
           ...(local.revision !== undefined ? { revision: local.revision } : {}),
         };
       case 'partial':
-        return { kind: 'partial', partialBytes: local.partialBytes };
+        return { kind: 'partial', partialBytes: local.partialBytes, ...(local.missing?.length ? { missing: local.missing.map((m) => m.path) } : {}) };
       case 'corrupted':
         return { kind: 'corrupted', reason: local.reason ?? 'unreadable cache entry' };
       default:

@@ -4,6 +4,8 @@ import { commitBlob, linkSnapshotFile, writeRef } from '../cache/cacheWriter';
 import { isCommitSha, repoCachePaths, safeRepoRelativePath, type RepoCachePaths } from '../cache/cachePaths';
 import { createContentHasher, expectedHashFromEtag, type ExpectedHash } from '../cache/contentHash';
 import { detectLinkMode, type LinkMode } from '../cache/linkMode';
+import { treeListingFromRepoFiles } from '../cache/treeListing';
+import { writeTreeListing } from '../cache/writeTreeListing';
 import { ensureFreeSpace } from '../download/diskSpace';
 import { ProgressMeter } from '../download/progressMeter';
 import { TransferCancelledError } from '../download/transferErrors';
@@ -59,9 +61,10 @@ export interface DownloadModelResult {
 
 /**
  * Downloads the files of a model that mlx_lm needs into the shared Hugging Face cache, exactly as
- * huggingface_hub lays it out: blobs by hash, relative snapshot links, and `refs/<revision>` written
- * only once every file is in place (so a half-downloaded model never looks complete to mlx_lm).
- * Everything is planned and validated (paths, etags, free space) before the first byte is written.
+ * huggingface_hub lays it out: blobs by hash, relative snapshot links, `trees/<commit>.json` before the
+ * first file is written, and `refs/<revision>` written only once every file is in place (so a half-downloaded
+ * model never looks complete to mlx_lm). Everything is planned and validated (paths, etags, free space)
+ * before the first byte is written.
  */
 export async function downloadModel(options: DownloadModelOptions): Promise<DownloadModelResult> {
   const started = performance.now();
@@ -75,7 +78,8 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   const commit = info.sha;
   if (!commit) throw new InvalidHubResponseError(`${options.hub.endpoint}/api/models/${repoId}`, 'no commit sha in the model info');
   const allow = options.allowPatterns ?? MLX_ALLOW_PATTERNS;
-  const wanted = (await options.hub.listFiles(repoId, commit, { signal })).filter((f) => matchesAnyPattern(f.path, allow));
+  const repoFiles = await options.hub.listFiles(repoId, commit, { signal });
+  const wanted = repoFiles.filter((f) => matchesAnyPattern(f.path, allow));
   if (wanted.length === 0) throw new NothingToDownloadError(repoId);
 
   const paths = repoCachePaths(options.cacheRoot, repoId);
@@ -90,6 +94,9 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   const planned = await Promise.all(wanted.map((file) => planFile(paths, commit, file, linkMode)));
   const remainingBytes = planned.reduce((n, f) => n + (f.state === 'to-download' ? f.size - f.partialBytes : 0), 0);
   if (remainingBytes > 0) await ensureFreeSpace({ dir: options.cacheRoot, neededBytes: remainingBytes });
+  // Once, before the first file lands in the cache (not before: a gated repo's refused resolve writes nothing).
+  let listingRecorded: Promise<void> | undefined;
+  const recordListing = () => (listingRecorded ??= recordTreeListing(options.cacheRoot, repoId, commit, repoFiles, log));
   const totalBytes = planned.reduce((n, f) => n + f.size, 0);
   emit({ type: 'plan', repoId, revision, commit, files: planned, totalBytes, remainingBytes });
   log.info(`[download] ${repoId}@${commit.slice(0, 8)}: ${planned.length} files, ${remainingBytes} of ${totalBytes} bytes to fetch`);
@@ -121,13 +128,14 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
       if (first.state === 'to-download') {
         const leave = first.size > largeFileBytes ? await gate.enter(inner.signal) : undefined;
         try {
-          const result = await fetchBlob({ ...options, repoId, commit, paths, file: first, signal: inner.signal, emit, meter, log, gate, onReceived: leave });
+          const result = await fetchBlob({ ...options, repoId, commit, paths, file: first, signal: inner.signal, emit, meter, log, gate, onReceived: leave, beforeFirstWrite: recordListing });
           bytesDownloaded += result.bytes;
           created = result.created;
         } finally {
           leave?.();
         }
       }
+      await recordListing();
       for (const [index, f] of group.entries()) {
         if (f.state !== 'in-place') {
           // In copy mode only the last path may take a new blob over; earlier ones copy it.
@@ -143,6 +151,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     signal.removeEventListener('abort', onOuterAbort);
   }
 
+  await recordListing();
   if (!isCommitSha(revision) || revision.toLowerCase() !== commit) {
     await writeRef({ root: options.cacheRoot, repoId, ref: revision, commit });
   }
@@ -151,6 +160,21 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   const snapshotPath = paths.snapshotDir(commit);
   emit({ type: 'done', repoId, commit, snapshotPath, bytesDownloaded, seconds: (performance.now() - started) / 1000 });
   return { repoId, commit, snapshotPath, files: planned, bytesDownloaded };
+}
+
+/**
+ * Writes `trees/<commit>.json` (every file of the repo, as huggingface_hub >= 2.0 records it before its
+ * first download) ahead of the first file written: it tells readers which files a complete snapshot
+ * holds (and whose partial download is waiting), lets the library download offline by commit id, and
+ * records the hash of files copied without a blob link. Best effort, like the library: without it the
+ * cache still works, judged by the conservative check.
+ */
+async function recordTreeListing(root: string, repoId: string, commit: string, files: readonly RepoFile[], log: Logger): Promise<void> {
+  try {
+    await writeTreeListing({ root, repoId, commit, listing: treeListingFromRepoFiles(files) });
+  } catch (error) {
+    log.warn(`[download] ${repoId}: could not record the file list of ${commit.slice(0, 8)}: ${(error as Error).message}`);
+  }
 }
 
 async function prepareRoot(root: string): Promise<LinkMode> {
@@ -222,6 +246,8 @@ interface FetchBlobContext extends DownloadModelOptions {
   readonly gate: LargeFileGate;
   /** Every byte of the file has arrived (its flush to disk and hash check still to come). */
   readonly onReceived?: () => void;
+  /** Called once the Hub agreed to serve the file, before its partial file is created. */
+  readonly beforeFirstWrite: () => Promise<void>;
 }
 
 /** Downloads one blob under a lock, verifies it and moves it into `blobs/`. */
@@ -241,6 +267,7 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       return resolved.url;
     };
     const url = await resolve();
+    await ctx.beforeFirstWrite();
     const onHub = new URL(url).origin === new URL(ctx.hub.endpoint).origin;
     const partialBytes = await partialBytesOnDisk(paths.incomplete(file.etag), paths.sidecar(file.etag));
     ctx.emit({ type: 'file-start', path: file.path, size: file.size, resumeFrom: Math.min(partialBytes, file.size) });

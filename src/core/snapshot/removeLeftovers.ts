@@ -4,8 +4,8 @@ import { type RepoCachePaths } from '../cache/cachePaths';
 import { removeStaleLocks } from './blobLock';
 
 /**
- * Temp names our writers use: `.<name>.<8 hex>.tmp` for links, `<name>.<8 hex>.tmp` for refs and copies
- * (cache writer), `<etag>.incomplete.json.<pid>.tmp` for transfer sidecars.
+ * Temp names our writers use: `.<name>.<8 hex>.tmp` for links, `<name>.<8 hex>.tmp` for refs, copies
+ * (cache writer) and tree listings, `<etag>.incomplete.json.<pid>.tmp` for transfer sidecars.
  */
 const WRITER_TEMP = /(\.[0-9a-f]{8}|\.incomplete\.json\.\d+)\.tmp$/;
 
@@ -16,7 +16,7 @@ const WRITER_TEMP = /(\.[0-9a-f]{8}|\.incomplete\.json\.\d+)\.tmp$/;
  */
 export async function removeLeftovers(paths: RepoCachePaths, commit: string): Promise<void> {
   await removeStaleLocks(paths.locksDir);
-  for (const dir of [paths.snapshotDir(commit), paths.refsDir, paths.blobsDir]) {
+  for (const dir of [paths.snapshotDir(commit), paths.refsDir, paths.blobsDir, paths.treesDir]) {
     let entries: string[];
     try {
       entries = (await fs.readdir(dir, { recursive: true })).map(String);

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
-import { verifyRepo } from '../../core/cache/cacheVerifier';
+import { FAILED_STATUSES, verifyRepo } from '../../core/cache/cacheVerifier';
 import { TransferCancelledError } from '../../core/download/transferErrors';
 import { formatBytes } from '../../core/format/formatBytes';
 import { type IDisposable } from '../../core/lifecycle/disposable';
 import { type ModelEntry } from '../../core/models/modelEntry';
+import { MLX_ALLOW_PATTERNS, matchesAnyPattern } from '../../core/snapshot/allowPatterns';
 import { type Settings } from '../config/settings';
 import { downloadWithProgress } from '../models/downloadWithProgress';
 import { showErrorWithActions } from '../models/errorActions';
@@ -114,17 +115,26 @@ export function registerModelCommands(deps: ModelCommandDeps): IDisposable[] {
           const listener = token.onCancellationRequested(() => controller.abort());
           // The snapshot the tree shows as downloaded, which need not be main's (a download by commit id).
           const commit = e.status.kind === 'downloaded' ? e.status.commit : undefined;
-          return verifyRepo({ root: m.cacheRoot, repoId: e.repoId, commit, signal: controller.signal }).finally(() => listener.dispose());
+          const isRequired = (p: string) => matchesAnyPattern(p, MLX_ALLOW_PATTERNS);
+          return verifyRepo({ root: m.cacheRoot, repoId: e.repoId, commit, isRequired, signal: controller.signal }).finally(() => listener.dispose());
         });
-        const bad = result.files.filter((f) => f.status !== 'ok');
-        if (result.ok) void vscode.window.showInformationMessage(`${e.displayName}: all ${result.files.length} files verified.`);
-        else {
+        const bad = result.files.filter((f) => FAILED_STATUSES.includes(f.status));
+        const unchecked = result.files.filter((f) => f.status === 'unchecked');
+        if (bad.length > 0) {
           log.warn(`[verify] ${e.repoId}: ${bad.map((f) => `${f.path} ${f.status}`).join(', ')}`);
-          void vscode.window.showErrorMessage(`${e.displayName}: ${bad.length} of ${result.files.length} files are damaged or missing.`, 'Download Again', 'Show Logs').then((choice) => {
+          const missing = bad.filter((f) => f.status === 'missing').map((f) => f.path);
+          const named = missing.length ? ` Missing: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}.` : '';
+          void vscode.window.showErrorMessage(`${e.displayName}: ${bad.length} of ${result.files.length} files are damaged or missing.${named}`, 'Download Again', 'Show Logs').then((choice) => {
             if (choice === 'Download Again') void download(e);
             if (choice === 'Show Logs') log.show(true);
           });
-        }
+        } else if (unchecked.length > 0) {
+          // Not a damaged file: copies made without symlinks, in a cache that records no hash for them.
+          log.info(`[verify] ${e.repoId}: cannot check ${unchecked.map((f) => f.path).join(', ')} (copied files, no trees/<commit>.json)`);
+          void vscode.window.showInformationMessage(
+            `${e.displayName}: ${result.files.filter((f) => f.status === 'ok').length} of ${result.files.length} files verified; ${unchecked.length} could not be checked (copied files whose hash the cache does not record).`,
+          );
+        } else void vscode.window.showInformationMessage(`${e.displayName}: all ${result.files.length} files verified.`);
         return result;
       }),
     ),

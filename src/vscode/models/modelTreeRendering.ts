@@ -125,6 +125,10 @@ export function basicTooltip(node: ModelNode): vscode.MarkdownString {
       break;
     case 'partial':
       lines.push(`Paused with ${formatBytes(status.partialBytes)} downloaded: resume to continue where it stopped`);
+      if (status.missing?.length) {
+        const shown = status.missing.slice(0, 5).map((p) => `\`${p}\``).join(', ');
+        lines.push(`Not in the snapshot yet: ${shown}${status.missing.length > 5 ? ` and ${status.missing.length - 5} more` : ''}`);
+      }
       break;
     case 'failed':
       lines.push(`$(error) Download failed: ${escape(status.message)}`);

@@ -53,10 +53,11 @@ describe('Hub stand-in: metadata API', () => {
 
   it('adds size and lfs to siblings with blobs=true, matching fileInfo', async () => {
     const { json } = await getJson(`/api/models/${TINY}/revision/main?blobs=true`);
-    const siblings = (json as { siblings: { rfilename: string; size: number; lfs?: { sha256: string; size: number } }[] }).siblings;
+    const siblings = (json as { siblings: { rfilename: string; blobId: string; size: number; lfs?: { sha256: string; size: number } }[] }).siblings;
     const weights = siblings.find((s) => s.rfilename === 'model.safetensors')!;
     assert.equal(weights.size, 300_000);
     assert.equal(weights.lfs?.sha256, hub.fileInfo(TINY, 'model.safetensors').sha256);
+    for (const s of siblings) assert.equal(s.blobId, hub.fileInfo(TINY, s.rfilename).gitSha1, `${s.rfilename}: blobId is the tree oid`);
     assert.equal(siblings.find((s) => s.rfilename === 'config.json')!.lfs, undefined);
   });
 

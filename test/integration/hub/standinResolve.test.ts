@@ -67,6 +67,22 @@ describe('Hub stand-in: resolve and CDN', () => {
     assert.equal(createHash('sha256').update(cdn.body).digest('hex'), info.sha256);
   });
 
+  it('names the CDN by cdnHostname, another host than the Hub, as huggingface_hub expects', async () => {
+    const other = await startHubStandin({ cdnHostname: 'localhost', repos: [{ id: REPO, files: [{ path: 'model.safetensors', size: 1000, seed: 3 }] }] });
+    try {
+      assert.match(other.cdnOrigin, /^http:\/\/localhost:\d+$/);
+      const head = await rawRequest(`${other.endpoint}/${REPO}/resolve/main/model.safetensors`, { method: 'HEAD' });
+      const location = new URL(String(head.headers.location));
+      assert.equal(location.origin, other.cdnOrigin);
+      assert.notEqual(location.hostname, new URL(other.endpoint).hostname);
+      const cdn = await rawRequest(location.href);
+      assert.equal(cdn.status, 200);
+      assert.equal(createHash('sha256').update(cdn.body).digest('hex'), other.fileInfo(REPO, 'model.safetensors').sha256);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('serves ranges with 206 and the same bytes as the full body, and 416 past the end', async () => {
     const location = String((await rawRequest(resolveUrl('model.safetensors'), { method: 'HEAD' })).headers.location);
     const full = (await rawRequest(location)).body;

@@ -139,6 +139,7 @@ describe('ModelManager', function () {
     assert.equal(env.hub.requests.filter((r) => r.origin === 'cdn').length, 0, 'the weights were not downloaded again');
     const repo = (await scanRepo(env.cacheRoot, 'someone/Updating-4bit'))!;
     assert.deepEqual(repo.revisions.map((r) => r.commit), [result.commit], 'old revision removed');
+    assert.deepEqual(await fs.readdir(`${repo.path}/trees`), [`${result.commit}.json`], "and its tree listing with it");
     assert.equal(manager.get('someone/Updating-4bit')!.updateAvailable, undefined);
     const config = await fs.readFile(`${repo.revisions[0]!.snapshotPath}/config.json`, 'utf8');
     assert.match(config, /"hidden_size":128/);

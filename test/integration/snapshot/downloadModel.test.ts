@@ -5,11 +5,13 @@ import { scanCache, scanRepo } from '../../../src/core/cache/cacheScanner';
 import { deleteRepo } from '../../../src/core/cache/cacheDeleter';
 import { UnsafeRepoPathError } from '../../../src/core/cache/cacheErrors';
 import { verifyRepo } from '../../../src/core/cache/cacheVerifier';
+import { readTreeListing } from '../../../src/core/cache/treeListing';
 import { HashMismatchError, TransferCancelledError } from '../../../src/core/download/transferErrors';
 import { GatedRepoError } from '../../../src/core/hub/hubErrors';
 import { InvalidHubResponseError } from '../../../src/core/hub/modelInfo';
 import { InvalidRepoIdError } from '../../../src/core/hub/repoId';
 import { NothingToDownloadError } from '../../../src/core/snapshot/downloadErrors';
+import { type DownloadEvent } from '../../../src/core/snapshot/downloadEvents';
 import { localModelState } from '../../../src/core/snapshot/localModelState';
 import { listTree, MiB, type ModelEnv, pythonView, startModelEnv, tinyModel } from './modelHarness';
 
@@ -99,6 +101,58 @@ describe('downloadModel into the Hugging Face cache', function () {
     assert.equal(localModelState(repo).state === 'downloaded', false);
     const refs = await listTree(path.join(env.cacheRoot, 'models--mlx-community--Tiny-4bit', 'refs'));
     assert.deepEqual(refs, []);
+  });
+
+  it('an interrupted update keeps an older download without a listing downloaded: the new listing claims the partial file', async () => {
+    env = await startModelEnv([tinyModel()]);
+    const { result: v1 } = await env.download();
+    // As a cache written before listings existed (an older version of this product, huggingface_hub < 2.0).
+    await fs.rm(path.join(env.cacheRoot, 'models--mlx-community--Tiny-4bit', 'trees'), { recursive: true });
+    const model = tinyModel();
+    env.hub.setRepo({ ...model, files: model.files.map((f) => (f.path === 'model.safetensors' ? { ...f, seed: 12 } : f)) });
+    env.hub.faults.set({ kind: 'stall', afterBytes: 1 * MiB, ms: 30_000, origin: 'cdn' });
+    const stop = new AbortController();
+    const onEvent = (e: DownloadEvent) => e.type === 'progress' && e.doneBytes >= 1 * MiB && stop.abort(new TransferCancelledError(REPO, e.doneBytes));
+    await assert.rejects(env.download({ connectionsPerFile: 1, signal: stop.signal, onEvent }), TransferCancelledError);
+    const repo = (await scanRepo(env.cacheRoot, REPO))!;
+    assert.equal(repo.partials.length, 1, 'the new weights wait in blobs/');
+    const local = localModelState(repo);
+    assert.deepEqual([local.state, local.commit, local.revision], ['downloaded', v1.commit, 'main']);
+    assert.equal(localModelState(repo, env.hub.commitOf(REPO)).state, 'partial');
+
+    // Without the new listing, the new snapshot (small files linked, weights missing) still claims it...
+    await fs.rm(path.join(env.cacheRoot, 'models--mlx-community--Tiny-4bit', 'trees'), { recursive: true });
+    assert.equal(localModelState((await scanRepo(env.cacheRoot, REPO))!).state, 'downloaded');
+    // ...and without either, nothing says whose partial it is: the old snapshot may be missing it.
+    await fs.rm(path.join(env.cacheRoot, 'models--mlx-community--Tiny-4bit', 'snapshots', env.hub.commitOf(REPO)), { recursive: true });
+    assert.equal(localModelState((await scanRepo(env.cacheRoot, REPO))!).state, 'partial');
+  });
+
+  it('records trees/<commit>.json, every file of the repo, before the first file: an interrupted download is known unfinished', async () => {
+    env = await startModelEnv([tinyModel()]);
+    const commit = env.hub.commitOf(REPO);
+    const listingFile = path.join(env.cacheRoot, 'models--mlx-community--Tiny-4bit', 'trees', `${commit}.json`);
+    env.hub.faults.set({ kind: 'flip-byte', offset: 4096, origin: 'cdn' });
+    await assert.rejects(env.download(), HashMismatchError);
+    const listing = await readTreeListing(listingFile);
+    assert.ok(listing, 'written although the download failed');
+    const all = tinyModel().files.map((f) => f.path).sort();
+    assert.deepEqual([...listing.keys()], all, 'the whole repo, sorted, not only the files mlx_lm loads');
+    for (const p of all) {
+      const info = env.hub.fileInfo(REPO, p);
+      assert.deepEqual(listing.get(p), { size: info.size, blob_id: info.gitSha1, ...(info.lfs ? { lfs_sha256: info.sha256, lfs_size: info.size } : {}) }, p);
+    }
+    const failed = localModelState(await scanRepo(env.cacheRoot, REPO));
+    assert.equal(failed.state, 'partial');
+    assert.deepEqual(await listTree(path.join(env.cacheRoot, 'models--mlx-community--Tiny-4bit', 'refs')), [], 'no ref before every file is in');
+
+    env.hub.faults.clear();
+    const before = await fs.stat(listingFile);
+    await env.download();
+    assert.equal((await fs.stat(listingFile)).mtimeMs, before.mtimeMs, 'a commit is listed once');
+    const done = localModelState(await scanRepo(env.cacheRoot, REPO));
+    assert.deepEqual([done.state, done.commit], ['downloaded', commit]);
+    assert.deepEqual(await fs.readdir(path.dirname(listingFile)), [`${commit}.json`]);
   });
 
   for (const evil of ['../escape.json', '/etc/evil.json', 'sub\\..\\..\\x.json', 'a/../../b.json']) {

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { deletePartials, deleteRepo, deleteRevision } from '../../../../src/core/cache/cacheDeleter';
 import { scanCache } from '../../../../src/core/cache/cacheScanner';
-import { COMMIT_A, COMMIT_B, blobOf, listTree, makeTempDir, writePythonStyleRepo } from './cacheFixture';
+import { COMMIT_A, COMMIT_B, blobOf, listTree, makeTempDir, writeLibraryTreeListing, writePythonStyleRepo } from './cacheFixture';
 
 const REPO = 'org/model';
 
@@ -46,6 +46,28 @@ describe('cache deleter', () => {
     assert.equal(await fs.readFile(path.join(repo, 'snapshots', COMMIT_B, 'config.json'), 'utf8'), '{"shared":true}');
     const scan = await scanCache(root);
     assert.deepEqual(scan.warnings, [], 'no dangling link and no ref to a missing snapshot');
+  });
+
+  it("deleteRevision removes the deleted revision's tree listing and keeps the others'", async () => {
+    const config = blobOf('{"v":1}');
+    const oldWeights = blobOf('old', true);
+    const newWeights = blobOf('new!', true);
+    const revisions = { [COMMIT_A]: { 'config.json': config, 'model.safetensors': oldWeights }, [COMMIT_B]: { 'config.json': config, 'model.safetensors': newWeights } };
+    const repo = await writePythonStyleRepo(root, 'models--org--model', revisions, { main: COMMIT_B });
+    const oldListing = await writeLibraryTreeListing(repo, COMMIT_A, revisions[COMMIT_A]);
+    const newListing = await writeLibraryTreeListing(repo, COMMIT_B, revisions[COMMIT_B]);
+    const listingBytes = (await fs.stat(oldListing)).size;
+
+    const result = await deleteRevision({ root, repoId: REPO, commit: COMMIT_A });
+    assert.equal(result.bytesFreed, oldWeights.bytes.length + listingBytes);
+    await assert.rejects(fs.access(oldListing));
+    assert.deepEqual(await fs.readdir(path.join(repo, 'trees')), [`${COMMIT_B}.json`]);
+    assert.ok((await fs.stat(newListing)).isFile());
+    assert.deepEqual((await scanCache(root)).warnings, []);
+
+    // The last revision takes the whole repo, its listings included.
+    await deleteRevision({ root, repoId: REPO, commit: COMMIT_B });
+    await assert.rejects(fs.lstat(repo));
   });
 
   it('deleting the last revision removes the whole repo and its locks, like delete_revisions', async () => {

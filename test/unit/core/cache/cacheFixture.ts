@@ -64,3 +64,20 @@ export async function listTree(dir: string): Promise<string[]> {
   await visit(dir);
   return out.sort();
 }
+
+/**
+ * Writes `trees/<commit>.json` as huggingface_hub 2.0's `snapshot_download` does, with plain JSON (independent
+ * of our writer): every file of `files` (blob ids made up for LFS files, whose git oid is their pointer's).
+ */
+export async function writeLibraryTreeListing(repoDir: string, commit: string, files: Record<string, { bytes: Buffer; etag: string }>): Promise<string> {
+  const entries: Record<string, Record<string, unknown>> = {};
+  for (const [repoPath, blob] of Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const size = blob.bytes.length;
+    entries[repoPath] =
+      blob.etag.length === 64 ? { size, blob_id: hashBytes('git-sha1', Buffer.from(`pointer ${blob.etag}`)), lfs_sha256: blob.etag, lfs_size: size } : { size, blob_id: blob.etag };
+  }
+  const file = path.join(repoDir, 'trees', `${commit}.json`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, JSON.stringify({ format_version: 1, files: entries }, null, 1));
+  return file;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { scanCache, scanRepo } from '../../../../src/core/cache/cacheScanner';
-import { COMMIT_A, COMMIT_B, blobOf, makeTempDir, writePythonStyleRepo } from './cacheFixture';
+import { COMMIT_A, COMMIT_B, blobOf, makeTempDir, writeLibraryTreeListing, writePythonStyleRepo } from './cacheFixture';
 
 describe('cache scanner', () => {
   let root: string;
@@ -96,6 +96,37 @@ describe('cache scanner', () => {
     assert.match(byName['models--org--file']!.corruption!, /not a directory/);
     assert.match(byName['models--org--snapfile']!.corruption!, /Found a file/);
     assert.equal(scan.warnings.length, 7);
+  });
+
+  it('treats trees/ as part of the layout (no warning, in no size, like scan_cache_dir 2.0) and gives each revision its listing', async () => {
+    const config = blobOf('{"model_type":"llama"}');
+    const shard1 = blobOf('shard one', true);
+    const shard2 = blobOf('shard two!', true);
+    const index = blobOf(JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors', c: 'model-00001-of-00002.safetensors', bad: '../x' } }));
+    const snapshotA = { 'config.json': config, 'model.safetensors.index.json': index, 'model-00001-of-00002.safetensors': shard1, 'model-00002-of-00002.safetensors': shard2 };
+    const repo = await writePythonStyleRepo(root, 'models--org--model', { [COMMIT_A]: snapshotA, [COMMIT_B]: { 'config.json': config } }, { main: COMMIT_A });
+    await writeLibraryTreeListing(repo, COMMIT_A, { ...snapshotA, 'README.md': blobOf('# readme\n') });
+    await fs.writeFile(path.join(repo, 'trees', `${COMMIT_B}.json`), '{"format_version": 1, "files": {');
+    await fs.writeFile(path.join(repo, 'trees', 'tmpa1b2c3d4.tmp'), 'left by a killed writer');
+
+    const scan = await scanCache(root);
+    assert.deepEqual(scan.warnings, []);
+    const [scanned] = scan.repos;
+    assert.equal(scanned!.corruption, undefined);
+    const blobBytes = [config, index, shard1, shard2].reduce((n, b) => n + b.bytes.length, 0);
+    assert.equal(scanned!.sizeOnDisk, blobBytes, 'blobs only: the listings are not counted');
+    assert.equal(scanned!.nbFiles, 4);
+    const [revA, revB] = scanned!.revisions;
+    assert.deepEqual([...revA!.treeListing!.keys()].sort(), ['README.md', ...Object.keys(snapshotA)].sort());
+    assert.deepEqual(revA!.treeListing!.get('model-00002-of-00002.safetensors'), {
+      size: shard2.bytes.length,
+      blob_id: revA!.treeListing!.get('model-00002-of-00002.safetensors')!.blob_id,
+      lfs_sha256: shard2.etag,
+      lfs_size: shard2.bytes.length,
+    });
+    assert.deepEqual(revA!.indexedWeights, ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'], 'distinct, sorted, unsafe names dropped');
+    assert.equal(revB!.treeListing, undefined, 'a broken listing is ignored, as the library ignores it');
+    assert.equal(revB!.indexedWeights, undefined);
   });
 
   it('scans one repo by id, and treats a missing cache as empty', async () => {

@@ -1,12 +1,14 @@
 // localModelState on real caches written to disk and read back by the scanner: which snapshot counts as
-// downloaded at main, at a branch, at a commit id, and at a nested PR ref (stored as refs/refs/pr/1).
+// downloaded at main, at a branch, at a commit id, and at a nested PR ref (stored as refs/refs/pr/1); and
+// when a ref is not enough (huggingface_hub writes it before the first file): judged by trees/<commit>.json
+// where there is one, else by what mlx_lm cannot do without.
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { scanRepo } from '../../../../src/core/cache/cacheScanner';
 import { writeRef } from '../../../../src/core/cache/cacheWriter';
 import { localModelState } from '../../../../src/core/snapshot/localModelState';
-import { COMMIT_A, COMMIT_B, blobOf, makeTempDir, writePythonStyleRepo } from '../cache/cacheFixture';
+import { COMMIT_A, COMMIT_B, blobOf, makeTempDir, writeLibraryTreeListing, writePythonStyleRepo } from '../cache/cacheFixture';
 
 const REPO = 'org/Tiny-4bit';
 const FOLDER = 'models--org--Tiny-4bit';
@@ -134,6 +136,104 @@ describe('localModelState', () => {
     assert.equal(local.commit, COMMIT_A);
     assert.equal(local.partialBytes, 3);
     assert.equal(localModelState(await scan(), COMMIT_C).state, 'partial');
+  });
+
+  const repoDir = () => path.join(root, FOLDER);
+  const without = <T extends Record<string, unknown>>(files: T, ...names: string[]) => Object.fromEntries(Object.entries(files).filter(([n]) => !names.includes(n))) as T;
+
+  it('a download huggingface_hub stopped half-way (ref and listing first, no weights yet) is partial, naming what is missing', async () => {
+    const full = model('a');
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_A]: without(full, 'model.safetensors') }, { main: COMMIT_A });
+    await writeLibraryTreeListing(repoDir(), COMMIT_A, { ...full, 'README.md': blobOf('# not for mlx_lm\n') });
+    for (const revision of [undefined, 'main', COMMIT_A]) {
+      const local = localModelState(await scan(), revision);
+      assert.equal(local.state, 'partial', String(revision));
+      assert.equal(local.commit, COMMIT_A, 'the unfinished snapshot');
+      assert.equal(local.snapshotPath, path.join(repoDir(), 'snapshots', COMMIT_A));
+      assert.deepEqual(local.missing, [{ path: 'model.safetensors', reason: 'not in the snapshot' }]);
+    }
+    // The last file arrives: complete, although README.md (listed, not an mlx_lm file) never will.
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_A]: { 'model.safetensors': full['model.safetensors'] } }, {});
+    const done = localModelState(await scan());
+    assert.deepEqual([done.state, done.commit, done.revision, done.missing], ['downloaded', COMMIT_A, 'main', undefined]);
+  });
+
+  it('with a listing, a file at the wrong size is missing', async () => {
+    const full = model('a');
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_A]: full }, { main: COMMIT_A });
+    await writeLibraryTreeListing(repoDir(), COMMIT_A, full);
+    assert.equal(localModelState(await scan()).state, 'downloaded');
+    await fs.truncate(path.join(repoDir(), 'blobs', full['model.safetensors'].etag), 3);
+    const cut = localModelState(await scan());
+    assert.equal(cut.state, 'partial');
+    assert.deepEqual(cut.missing, [{ path: 'model.safetensors', reason: `3 bytes, the listing says ${full['model.safetensors'].bytes.length}` }]);
+  });
+
+  it('with a listing, copied files (no symlinks) count like links', async () => {
+    const full = model('a');
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_A]: full }, { main: COMMIT_A });
+    await writeLibraryTreeListing(repoDir(), COMMIT_A, full);
+    for (const name of Object.keys(full)) {
+      const file = path.join(repoDir(), 'snapshots', COMMIT_A, name);
+      const bytes = await fs.readFile(file);
+      await fs.rm(file);
+      await fs.writeFile(file, bytes);
+    }
+    await fs.rm(path.join(repoDir(), 'blobs'), { recursive: true });
+    assert.equal(localModelState(await scan()).state, 'downloaded');
+  });
+
+  it('without a listing, a ref does not make a lone config.json (hf_hub_download of one file) a downloaded model', async () => {
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_A]: { 'config.json': blobOf('{"model_type":"llama"}') } }, { main: COMMIT_A });
+    const local = localModelState(await scan());
+    assert.equal(local.state, 'partial');
+    assert.equal(local.commit, COMMIT_A);
+    assert.deepEqual(local.missing, [{ path: 'model*.safetensors', reason: 'no weights file in the snapshot' }]);
+    assert.equal(localModelState(await scan(), 'main').state, 'partial');
+  });
+
+  it('without a listing, every file model.safetensors.index.json names must be there, whatever the shards are called', async () => {
+    const files = {
+      'config.json': blobOf('{"model_type":"llama"}'),
+      'model.safetensors.index.json': blobOf(JSON.stringify({ weight_map: { a: 'model-part-a.safetensors', b: 'model-part-b.safetensors' } })),
+      'model-part-a.safetensors': blobOf('part a', true),
+    };
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_A]: files }, { main: COMMIT_A });
+    const local = localModelState(await scan());
+    assert.equal(local.state, 'partial');
+    assert.deepEqual(local.missing?.map((m) => m.path), ['model-part-b.safetensors']);
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_A]: { 'model-part-b.safetensors': blobOf('part b', true) } }, {});
+    assert.equal(localModelState(await scan()).state, 'downloaded');
+  });
+
+  it("without a listing, a partial download makes a ref'd snapshot partial unless another revision's listing names it", async () => {
+    const next = blobOf('next weights', true);
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_A]: model('a') }, { main: COMMIT_A });
+    await fs.writeFile(path.join(repoDir(), 'blobs', `${next.etag}.incomplete`), 'next');
+    const unexplained = localModelState(await scan());
+    assert.equal(unexplained.state, 'partial', 'it may be a file of this snapshot that no one named');
+    assert.deepEqual(unexplained.missing, []);
+
+    // An update in progress (ours or huggingface_hub >= 2.0) records its listing before its first byte.
+    const nextFiles = { 'config.json': blobOf('{"model_type":"llama","v":2}'), 'model.safetensors': next };
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_B]: without(nextFiles, 'model.safetensors') }, {});
+    await writeLibraryTreeListing(repoDir(), COMMIT_B, nextFiles);
+    const updating = localModelState(await scan());
+    assert.deepEqual([updating.state, updating.commit, updating.revision], ['downloaded', COMMIT_A, 'main'], 'the old revision stays usable');
+    assert.equal(localModelState(await scan(), COMMIT_B).state, 'partial');
+  });
+
+  it('a branch and a commit id are judged by their listing too', async () => {
+    const dev = model('dev');
+    await writePythonStyleRepo(root, FOLDER, { [COMMIT_A]: model('a'), [COMMIT_B]: without(dev, 'tokenizer.json') }, { main: COMMIT_A, dev: COMMIT_B });
+    await writeLibraryTreeListing(repoDir(), COMMIT_A, model('a'));
+    await writeLibraryTreeListing(repoDir(), COMMIT_B, dev);
+    const atDev = localModelState(await scan(), 'dev');
+    assert.deepEqual([atDev.state, atDev.commit, atDev.missing?.map((m) => m.path)], ['partial', COMMIT_B, ['tokenizer.json']], 'a tokenizer the conservative check could not see');
+    assert.equal(localModelState(await scan(), COMMIT_B).state, 'partial');
+    const byCommit = localModelState(await scan(), COMMIT_A);
+    assert.deepEqual([byCommit.state, byCommit.revision], ['downloaded', COMMIT_A]);
+    assert.deepEqual([localModelState(await scan()).state, localModelState(await scan()).revision], ['downloaded', 'main']);
   });
 
   it('absent without a repo or with only an empty folder; corrupted when a ref points nowhere', async () => {
