@@ -33,6 +33,7 @@ const OPTIONS = {
   system: { type: 'string' },
   'max-tokens': { type: 'string' },
   'no-fallback': { type: 'boolean' },
+  repair: { type: 'boolean' },
 } as const;
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
@@ -74,7 +75,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
       case 'delete':
         return await deleteCommand(ctx, repoArg());
       case 'verify':
-        return await verifyCommand(ctx, repoArg(), values.revision);
+        return await verifyCommand(ctx, repoArg(), values.revision, values.repair === true);
       case 'chat': {
         if (rest.length === 0) throw new UsageError('"chat" needs a prompt, e.g. chat "What is MLX?"');
         const backend = values.backend ?? 'mlx';

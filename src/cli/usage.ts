@@ -30,6 +30,7 @@ Options:
   --system <text>            chat: a system prompt
   --max-tokens <n>           chat: most tokens in the answer
   --no-fallback              chat: fail instead of answering with Gemini when MLX can't serve
+  --repair                   verify: remove damaged files, so that \`download\` fetches them again
   --json                     Machine-readable output: one JSON object per line
   --verbose                  Log details to stderr
   -h, --help                 Show this help

@@ -1,5 +1,6 @@
 import { FAILED_STATUSES, type FileCheck, verifyRepo } from '../../core/cache/cacheVerifier';
 import { scanRepo } from '../../core/cache/cacheScanner';
+import { removeDamagedFiles } from '../../core/cache/removeDamagedFiles';
 import { formatBytes } from '../../core/format/formatBytes';
 import { parseRepoId } from '../../core/hub/repoId';
 import { MLX_ALLOW_PATTERNS, matchesAnyPattern } from '../../core/snapshot/allowPatterns';
@@ -18,7 +19,7 @@ const nameSome = (paths: string[], max = 5) => (paths.length > max ? `${paths.sl
  * the missing files are named, and it never passes. Exit 1 when a file is damaged or missing; a copied
  * file whose hash nothing records is reported as not checkable, which alone is not a failure.
  */
-export async function verifyCommand(ctx: CliContext, repoArg: string, revision?: string): Promise<number> {
+export async function verifyCommand(ctx: CliContext, repoArg: string, revision?: string, repair = false): Promise<number> {
   const { id } = parseRepoId(repoArg);
   const local = localModelState(await scanRepo(ctx.cacheRoot, id), revision);
   if ((local.state !== 'downloaded' && local.state !== 'partial') || !local.commit) {
@@ -44,12 +45,20 @@ export async function verifyCommand(ctx: CliContext, repoArg: string, revision?:
   const missing = bad.filter((f) => f.status === 'missing').map((f) => f.path);
   const damaged = bad.filter((f) => f.status !== 'missing').map((f) => f.path);
   const complete = local.state === 'downloaded';
+  const redo = `download ${id}${revision ? ` --revision ${revision}` : ''}`;
+  if (repair && damaged.length > 0) {
+    const removed = await removeDamagedFiles({ root: ctx.cacheRoot, repoId: id, commit: result.commit, checks: files });
+    ctx.print(
+      { repoId: id, commit: result.commit, repaired: removed.paths, removedBlobs: removed.blobs.length },
+      `removed ${removed.paths.length} damaged ${removed.paths.length === 1 ? 'file' : 'files'} (${nameSome(removed.paths)}) — run \`${redo}\` to fetch ${removed.paths.length === 1 ? 'it' : 'them'} again`,
+    );
+  }
   const ok = bad.length === 0 && complete;
   const other = otherRevisionLabel(local);
   const at = other ? ` at ${other}` : '';
   ctx.print(
     { repoId: id, revision: local.revision, commit: result.commit, ok, complete, files: files.length, problems: bad.length, missing, damaged, unchecked: result.unchecked, source: result.source },
-    summaryLine({ id, at, redo: `download ${id}${revision ? ` --revision ${revision}` : ''}`, total: files.length, missing, damaged, unchecked: result.unchecked, verified: files.filter((f) => f.status === 'ok').length, complete, partialBytes: local.partialBytes }),
+    summaryLine({ id, at, redo, repaired: repair, total: files.length, missing, damaged, unchecked: result.unchecked, verified: files.filter((f) => f.status === 'ok').length, complete, partialBytes: local.partialBytes }),
   );
   return ok ? 0 : 1;
 }
@@ -59,6 +68,8 @@ interface Summary {
   readonly at: string;
   /** The command that fetches what is missing. */
   readonly redo: string;
+  /** Damaged files were removed (`--repair`): `redo` fetches them too. */
+  readonly repaired: boolean;
   readonly total: number;
   readonly missing: string[];
   readonly damaged: string[];
@@ -72,7 +83,10 @@ function summaryLine(s: Summary): string {
   const failed = s.missing.length + s.damaged.length;
   if (failed > 0) {
     const what = [...(s.missing.length ? [`missing: ${nameSome(s.missing)}`] : []), ...(s.damaged.length ? [`damaged: ${nameSome(s.damaged)}`] : [])].join('; ');
-    const fix = s.damaged.length ? `delete the model and download it again (\`download\` alone keeps files of the right size)` : `run \`${s.redo}\` to fetch what is missing`;
+    const fix =
+      s.damaged.length && !s.repaired
+        ? `run \`verify ${s.id} --repair\` to remove the damaged files, then \`${s.redo}\` (\`download\` alone keeps files already in place)`
+        : `run \`${s.redo}\` to fetch what is missing`;
     return `${s.id}${s.at}: ${failed} of ${s.total} files failed verification (${what}) — ${fix}`;
   }
   if (!s.complete) {

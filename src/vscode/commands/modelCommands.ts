@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
 import { FAILED_STATUSES, verifyRepo } from '../../core/cache/cacheVerifier';
+import { removeDamagedFiles } from '../../core/cache/removeDamagedFiles';
 import { TransferCancelledError } from '../../core/download/transferErrors';
 import { formatBytes } from '../../core/format/formatBytes';
 import { type IDisposable } from '../../core/lifecycle/disposable';
@@ -124,8 +125,14 @@ export function registerModelCommands(deps: ModelCommandDeps): IDisposable[] {
           log.warn(`[verify] ${e.repoId}: ${bad.map((f) => `${f.path} ${f.status}`).join(', ')}`);
           const missing = bad.filter((f) => f.status === 'missing').map((f) => f.path);
           const named = missing.length ? ` Missing: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}.` : '';
-          void vscode.window.showErrorMessage(`${e.displayName}: ${bad.length} of ${result.files.length} files are damaged or missing.${named}`, 'Download Again', 'Show Logs').then((choice) => {
-            if (choice === 'Download Again') void download(e);
+          void vscode.window.showErrorMessage(`${e.displayName}: ${bad.length} of ${result.files.length} files are damaged or missing.${named}`, 'Download Again', 'Show Logs').then(async (choice) => {
+            if (choice === 'Download Again') {
+              // A download keeps files already in place: the damaged ones must go first.
+              const removed = await removeDamagedFiles({ root: m.cacheRoot, repoId: e.repoId, commit: result.commit, checks: result.files });
+              if (removed.paths.length) log.info(`[verify] ${e.repoId}: removed damaged ${removed.paths.join(', ')} (${removed.blobs.length} blobs) before downloading again`);
+              await m.refresh();
+              void download(e);
+            }
             if (choice === 'Show Logs') log.show(true);
           });
         } else if (unchecked.length > 0) {

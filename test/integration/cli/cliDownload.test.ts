@@ -61,7 +61,7 @@ describe('CLI download, in real child processes', function () {
     assert.deepEqual((await scanCache(cacheDir)).repos, []);
   });
 
-  it('verify fails (exit 1) when a blob was altered on disk', async () => {
+  it('verify fails (exit 1) when a blob was altered on disk, and --repair then download fixes it', async () => {
     hub = await startHubStandin({ repos: [tinyModel(REPO, 2 * MiB)] });
     assert.equal((await cli('download', REPO).exited).code, 0);
     const snapshot = localModelState(await scanRepo(cacheDir, REPO)).snapshotPath!;
@@ -73,6 +73,19 @@ describe('CLI download, in real child processes', function () {
     const { code, stdout } = await verify.exited;
     assert.equal(code, 1);
     assert.match(stdout, /MISMATCH\s+model\.safetensors/);
+    assert.match(stdout, /--repair/, 'the summary says how to repair');
+
+    // A plain download keeps what is in place; --repair removes the damaged file so it is fetched again.
+    assert.equal((await cli('download', REPO).exited).code, 0);
+    assert.equal((await cli('verify', REPO).exited).code, 1, 'download alone did not repair it');
+    const repair = await cli('verify', REPO, '--repair').exited;
+    assert.equal(repair.code, 1, 'the damaged file is still reported');
+    assert.match(repair.stdout, /removed 1 damaged file \(model\.safetensors\)/);
+    await assert.rejects(fs.access(blob), 'the bad blob is gone');
+    const again = cli('download', REPO, '--json');
+    assert.equal((await again.exited).code, 0);
+    assert.equal(again.lines.find((l) => l.type === 'file-start')?.path, 'model.safetensors', 'only the removed file is fetched');
+    assert.equal((await cli('verify', REPO).exited).code, 0);
   });
 
   it('resumes to identical bytes after being SIGKILLed at 10 random points', async () => {
