@@ -236,6 +236,7 @@ async function main() {
   if (!cappedCurl && scenarios.some((s) => s.name === 'capped')) {
     const est = repos.map((r) => `${r.id} ≈ ${Math.round(repoBytes(r) / CAP_BYTES_PER_S)} s`).join(', ');
     console.log(`curl under the cap was not timed (one connection ⇒ 25 MB/s: ${est}); BENCH_CAPPED_CURL=1 times it.`);
+    console.log("Caveat: nginx's limit_rate is per request and lets each request's first 25 MB through at full speed; the CLI's 16 MiB Range parts fit in that allowance, aria2c's segments do not (see bench/download/nginx.mjs).");
   }
   if (hashRate) console.log(`Single-threaded SHA-256 in Node on this machine (verifying from page cache): ${(hashRate / 1e6).toFixed(0)} MB/s.`);
   if (!withCli) console.log('CLI rows skipped (BENCH_PEERS_ONLY=1).');

@@ -23,6 +23,12 @@ export function freePort() {
  * connection (`limit_rate`, how CDNs cap a single connection — the reason multi-connection downloaders
  * exist). `sendfile` + `tcp_nopush` make nginx as cheap a sender as it can be, so the measured time is
  * the client's. Returns `{ origin, stop() }`.
+ *
+ * `limit_rate` counts per request, not per connection, and lets each request send its first second's
+ * worth (25 MB) at full speed. A client whose Range requests are smaller than that (the CLI asks for
+ * 16 MiB parts) is therefore barely capped, while aria2c's -s16 segments (1/16 of the file each) are
+ * capped after their first 25 MB: the capped scenario flatters many-small-requests clients. A CDN whose
+ * cap holds a connection whatever the request would bound both at connections × 25 MB/s.
  */
 export async function startNginx({ nginx, dataDir, workDir, capRate = '25m', readyProbe }) {
   const prefix = path.join(workDir, 'nginx');
