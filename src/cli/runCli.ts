@@ -34,6 +34,7 @@ const OPTIONS = {
   'max-tokens': { type: 'string' },
   'no-fallback': { type: 'boolean' },
   repair: { type: 'boolean' },
+  sync: { type: 'boolean' },
 } as const;
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
@@ -71,6 +72,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
           revision,
           connections: positiveInt('connections', values.connections),
           parallelFiles: positiveInt('parallel-files', values['parallel-files']),
+          syncToDisk: values.sync === true,
         });
       case 'delete':
         return await deleteCommand(ctx, repoArg());

@@ -22,6 +22,8 @@ Options:
   --connections <n>          Most connections per large file; more than one opens only when the server caps
                              each connection's speed (default: 16)
   --parallel-files <n>       Files downloaded at once (default: 4)
+  --sync                     download: flush each file to the disk before it is placed in the cache (safe
+                             against a power cut right after; slower; like huggingface_hub, off by default)
   --author <name>            search: only this author's models (default: mlx-community)
   --limit <n>                search: most results (default: 20)
   --backend mlx|gemini       chat: where the answer comes from (default: mlx, falling back to Gemini)

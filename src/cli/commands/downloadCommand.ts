@@ -10,6 +10,8 @@ export interface DownloadCommandOptions {
   readonly revision: string;
   readonly connections?: number;
   readonly parallelFiles?: number;
+  /** `--sync`: flush every file to the disk before it is placed in the cache. */
+  readonly syncToDisk?: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function downloadCommand(ctx: CliContext, options: DownloadCommandO
       token: ctx.hubConfig.token,
       connectionsPerFile: options.connections,
       parallelFiles: options.parallelFiles,
+      syncToDisk: options.syncToDisk,
       signal: ctx.io.signal,
       onEvent,
       logger: ctx.io.logger,

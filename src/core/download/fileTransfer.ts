@@ -116,7 +116,7 @@ export class FileTransfer {
     await fs.mkdir(path.dirname(this.options.partialPath), { recursive: true });
     // Not 'a': appends would ignore our positions. O_CREAT without O_TRUNC keeps what is there.
     this.handle = await fs.open(this.options.partialPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644);
-    this.flush = new ProgressiveFlush(this.handle);
+    this.flush = new ProgressiveFlush(this.handle, this.options.syncToDisk === true);
     const onAbort = () => this.controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     let discard = false;
@@ -136,7 +136,7 @@ export class FileTransfer {
       this.options.onReceived?.();
 
       await this.flush.settled();
-      await this.handle.datasync();
+      if (this.options.syncToDisk) await this.handle.datasync();
       const onDisk = (await this.handle.stat()).size;
       if (onDisk !== this.size) throw new SizeMismatchError(this.url, this.size, onDisk);
       const actual = await this.hasher.digest(this.size);

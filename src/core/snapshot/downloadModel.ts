@@ -42,6 +42,8 @@ export interface DownloadModelOptions {
   readonly connectionsPerFile?: number;
   /** Files downloaded at once. @default 4 */
   readonly parallelFiles?: number;
+  /** Flush every blob to the disk before it is placed (see TransferOptions.syncToDisk). @default false */
+  readonly syncToDisk?: boolean;
   /** @default detected per cache (symlinks where the file system allows, like huggingface_hub) */
   readonly linkMode?: LinkMode;
   readonly signal?: AbortSignal;
@@ -283,6 +285,7 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       headers: ctx.token && onHub ? { authorization: `Bearer ${ctx.token}` } : undefined,
       connections: ctx.connectionsPerFile ?? 16,
       adaptiveConnections: true,
+      syncToDisk: ctx.syncToDisk === true,
       onCappedLink: () => ctx.gate.linkIsCapped(),
       onFastLink: () => ctx.gate.linkIsFast(),
       // The next large file may start while this one is flushed and checked.

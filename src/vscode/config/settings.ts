@@ -60,6 +60,10 @@ export class Settings extends Disposable {
     return clampInt(this.config.get<number>('download.parallelFiles'), 1, 16, 4);
   }
 
+  get syncToDisk(): boolean {
+    return this.config.get<boolean>('download.syncToDisk') === true;
+  }
+
   get connectionsPerFile(): number {
     return clampInt(this.config.get<number>('download.connectionsPerFile'), 1, 16, 16);
   }

@@ -53,6 +53,7 @@ export class ModelServices extends Disposable {
           token: this.hubToken(),
           connectionsPerFile: settings.connectionsPerFile,
           parallelFiles: settings.parallelFiles,
+          syncToDisk: settings.syncToDisk,
           signal,
           onEvent,
           logger: log,
