@@ -33,7 +33,7 @@ const fs = require('node:fs');
 const CHUNK = 1024 * 1024;
 // Largest single write: Linux sizes page-cache folios after the write, and on a VM that returns free
 // memory to its host large folios are costly to fault in (see writeInPieces.ts).
-const PIECE = 128 * 1024;
+const PIECE = 64 * 1024;
 const buffer = Buffer.allocUnsafe(CHUNK);
 const jobs = new Map();
 let scheduled = false;

@@ -4,11 +4,12 @@ import { type FileHandle } from 'node:fs/promises';
 /**
  * Largest single write. Linux sizes page-cache folios after the write: a 512 KiB write gets 512 KiB
  * folios, which come from splitting free 2 MiB blocks. On a VM that hands idle free memory back to
- * its host (free page reporting), those blocks must be faulted in again, and writing a 2 GB file in
- * 512 KiB writes cost 2.4 s of CPU against 0.5 s in 128 KiB writes (measured with dd here; curl
- * writes 16 KiB at a time). Small writes cost a syscall each, so not smaller than this.
+ * its host (free page reporting, a DAMON pageout scheme here), those blocks must be faulted in again,
+ * and once memory is fragmented (after a memory-hungry job) large folios need compaction too. Writing
+ * 2 GB with dd on this VM: 512 KiB writes 1.5–2.4 s of CPU; 128 KiB 0.35 s on a quiet machine but up
+ * to 1.4 s after the test suite had run; 64 KiB a steady 0.40 s; 16 KiB 0.6 s (a syscall per write).
  */
-const MAX_WRITE_BYTES = 128 * 1024;
+const MAX_WRITE_BYTES = 64 * 1024;
 
 /**
  * Writes all of `data` at `position`, as concurrent writes of at most MAX_WRITE_BYTES (the thread
