@@ -146,9 +146,10 @@ async function jobsFromSnapshot(onDisk: { file: string; path: string }[], listin
   return jobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** The listed hash, read like a blob name, and only when its kind is the one the entry says (sha256 for LFS). */
 function expectedHashOfListed(entry: TreeListingEntry): ExpectedHash | undefined {
-  if (entry.lfs_sha256 !== undefined) return /^[0-9a-f]{64}$/i.test(entry.lfs_sha256) ? { algorithm: 'sha256', hex: entry.lfs_sha256.toLowerCase() } : undefined;
-  return /^[0-9a-f]{40}$/i.test(entry.blob_id) ? { algorithm: 'git-sha1', hex: entry.blob_id.toLowerCase() } : undefined;
+  const expected = expectedHashFromEtag(entry.lfs_sha256 ?? entry.blob_id);
+  return expected?.algorithm === (entry.lfs_sha256 !== undefined ? 'sha256' : 'git-sha1') ? expected : undefined;
 }
 
 async function checkOne(job: Job, options: VerifyRepoOptions, progress: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }): Promise<FileCheck> {
