@@ -79,8 +79,11 @@ export interface FetchPartRequest {
   readonly signal: AbortSignal;
   /** Called once with the status before the body streams. */
   readonly onResponse: (status: number) => void;
-  /** Called when received bytes have to wait for this process (a write in flight, no free slab). */
-  readonly onLocalWait?: () => void;
+  /**
+   * Called with `true` when received bytes start to wait for this process (a write in flight, no free
+   * slab) and with `false` when they stop; every `true` is followed by a `false` before the part settles.
+   */
+  readonly onLocalWait?: (waiting: boolean) => void;
   /**
    * Writes `chunk` at `position`; settles once no byte of `chunk` is in use any more. Failures here are
    * local (disk) failures. Several may run at once, for consecutive positions. A writer on another
@@ -161,6 +164,7 @@ class PartFetch implements Dispatcher.DispatchHandler {
   private errorBodyLength = 0;
   /** Set once the outcome is decided: later events from undici are ignored. */
   private finishing = false;
+  private waitingLocally = false;
 
   constructor(
     private readonly req: FetchPartRequest,
@@ -312,12 +316,10 @@ class PartFetch implements Dispatcher.DispatchHandler {
       this.flushDue = true;
       this.pump();
     }, FLUSH_AFTER_MS);
-    if (this.leftover) {
-      // Received bytes wait for our own disk (this connection's previous write, or a free slab): the
-      // network is not the limit right now, whatever the rate says.
-      this.req.onLocalWait?.();
-      this.pause();
-    }
+    // Received bytes waiting for our own disk (this connection's previous write, or a free slab): the
+    // network is not the limit while they do, whatever the rate says.
+    this.waitLocally(this.leftover !== undefined);
+    if (this.leftover) this.pause();
     else this.resume();
     const pumped = this.onPumped;
     this.onPumped = undefined;
@@ -377,6 +379,12 @@ class PartFetch implements Dispatcher.DispatchHandler {
     });
   }
 
+  private waitLocally(waiting: boolean): void {
+    if (waiting === this.waitingLocally) return;
+    this.waitingLocally = waiting;
+    this.req.onLocalWait?.(waiting);
+  }
+
   private pause(): void {
     if (this.finishing || !this.controller || this.controller.paused) return;
     this.controller.pause();
@@ -412,6 +420,7 @@ class PartFetch implements Dispatcher.DispatchHandler {
       }
     };
     void drain().then(() => {
+      this.waitLocally(false);
       clearTimeout(this.flushTimer);
       slabs.waiting.delete(this);
       if (this.slab) releaseSlab(this.slab);

@@ -10,6 +10,7 @@ import { abortableDelay } from './abortableDelay';
 import { type FetchPartOutcome, FatalPartError, fetchPart } from './fetchPart';
 import { FrontierHasher } from './frontierHasher';
 import { WorkerHasher } from './hashWorker';
+import { LocalWaitClock } from './localWaitClock';
 import { contiguousEnd, doneOf, type PartState, planParts, remainingOf, splitLargestPart, tileRemainder } from './partPlan';
 import { ConnectionProbe } from './connectionProbe';
 import { ProgressiveFlush } from './progressiveFlush';
@@ -88,8 +89,8 @@ export class FileTransfer {
   private allowed: number;
   private active = 0;
   private probe: ConnectionProbe | undefined;
-  /** One of this file's connections waited for our own disk since the probe last looked. */
-  private waitedLocally = false;
+  /** When this file's connections waited for our own disk: the probe ignores such times. */
+  private readonly localWait = new LocalWaitClock();
 
   private bytesDownloaded = 0;
   private resumedFromBytes = 0;
@@ -346,7 +347,7 @@ export class FileTransfer {
           stallTimeoutMs: this.options.stallTimeoutMs ?? 10_000,
           signal,
           onResponse: (status) => this.onResponse(status),
-          onLocalWait: () => (this.waitedLocally = true),
+          onLocalWait: (waiting) => this.localWait.onWait(waiting),
           write: (chunk, position) => (this.hasher instanceof WorkerHasher ? this.hasher.write(chunk, position) : writeInPieces(this.handle, chunk, position)),
           commit: (chunk, position) => this.commit(part, chunk, position),
         });
@@ -419,11 +420,7 @@ export class FileTransfer {
       bytesSoFar: () => this.bytesDownloaded,
       activeConnections: () => this.active,
       fastBytesPerSecond: this.options.fastConnectionBytesPerSecond ?? FAST_CONNECTION_BYTES_PER_S,
-      localBackpressure: () => {
-        const waited = this.waitedLocally;
-        this.waitedLocally = false;
-        return waited;
-      },
+      localBackpressure: () => this.localWait.waitedMostlySinceLastLook(),
       canOpenMore: this.allowed < this.connections,
       openMore: () => {
         this.allowed = this.connections;

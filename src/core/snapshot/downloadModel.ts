@@ -284,7 +284,9 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       dispatcher: ctx.dispatcher,
       headers: ctx.token && onHub ? { authorization: `Bearer ${ctx.token}` } : undefined,
       connections: ctx.connectionsPerFile ?? 16,
-      adaptiveConnections: true,
+      // Behind a link already found capped, every file would find it again on one connection (about
+      // half a second each, while the other files run alongside): it starts on all of them instead.
+      adaptiveConnections: !ctx.gate.linkCapped,
       syncToDisk: ctx.syncToDisk === true,
       onCappedLink: () => ctx.gate.linkIsCapped(),
       onFastLink: () => ctx.gate.linkIsFast(),

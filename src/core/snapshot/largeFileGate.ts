@@ -28,6 +28,14 @@ export class LargeFileGate {
     };
   }
 
+  /**
+   * Whether a transfer has found each connection capped: a file starting now may open all its
+   * connections at once instead of finding that out again on one.
+   */
+  get linkCapped(): boolean {
+    return this.capped;
+  }
+
   /** A transfer found each connection slow (a capped or slow link): let every waiting file start. */
   linkIsCapped(): void {
     if (this.capped) return;

@@ -84,4 +84,39 @@ describe('fetchPart: writes finishing out of order are committed in file order',
     }
     assert.ok(file.equals(body));
   });
+
+  it('reports waiting for its own writes in pairs, and ends not waiting, also when cancelled or failing mid-wait', async () => {
+    for (const ending of ['done', 'cancel', 'disk error'] as const) {
+      const part: PartState = { start: 0, end: body.length, done: 0 };
+      const events: boolean[] = [];
+      const controller = new AbortController();
+      // Slow writes: received bytes soon have to wait for them.
+      const write = () =>
+        new Promise<void>((resolve, reject) => {
+          const waited = events.includes(true);
+          if (ending === 'cancel' && waited) controller.abort(new Error('cancelled by the test'));
+          setTimeout(() => (ending === 'disk error' && waited ? reject(new Error('disk error by the test')) : resolve()), 15);
+        });
+      const settled = fetchPart({
+        dispatcher: agent,
+        url,
+        headers: {},
+        part,
+        size: body.length,
+        wantRange: false,
+        stallTimeoutMs: 10_000,
+        signal: controller.signal,
+        onResponse: () => undefined,
+        onLocalWait: (waiting) => events.push(waiting),
+        write,
+        commit: (chunk) => (part.done += chunk.length),
+      });
+      // A cancelled or failed part settles with the reason (wrapped as a final error).
+      if (ending === 'done') assert.equal((await settled).kind, 'done');
+      else await assert.rejects(settled, (error: { error?: unknown }) => String(error.error).includes(`${ending === 'cancel' ? 'cancelled' : 'disk error'} by the test`));
+      assert.ok(events.length >= 2, `waited at least once: ${JSON.stringify(events)}`);
+      events.forEach((waiting, i) => assert.equal(waiting, i % 2 === 0, `starts and stops alternate: ${JSON.stringify(events)}`));
+      assert.equal(events.at(-1), false, 'not waiting once settled');
+    }
+  });
 });

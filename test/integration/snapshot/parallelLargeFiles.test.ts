@@ -62,6 +62,14 @@ describe('downloadModel: large files one at a time on a fast link, in parallel o
     // More than one connection per shard as well (the cap is per connection).
     const cdnGets = env.hub.requests.filter((r) => r.origin === 'cdn' && r.method === 'GET');
     assert.ok(cdnGets.length > SHARDS.length, `${cdnGets.length} CDN requests`);
+    // Only the first shard finds the cap out on one open-ended request; the shards let in by its
+    // verdict start on all their connections (bounded Range parts) at once.
+    const firstRanges = SHARDS.map((name) => cdnGets.find((r) => r.path.includes(name))?.range);
+    assert.deepEqual(
+      firstRanges.filter((range) => range === 'bytes=0-'),
+      ['bytes=0-'],
+      `first Range of each shard: ${JSON.stringify(firstRanges)}`,
+    );
     assert.equal((await verifyRepo({ root: env.cacheRoot, repoId: REPO })).ok, true);
   });
 });
