@@ -19,6 +19,10 @@ export type ModelStatus =
   | { readonly kind: 'downloading'; readonly progress?: DownloadProgress }
   | {
       readonly kind: 'partial';
+      /**
+       * Bytes of the model on disk so far: the files already in place plus partial downloads (a
+       * download huggingface_hub ≥ 1.18 stopped leaves whole files and no partial bytes).
+       */
       readonly partialBytes: number;
       /** Files the unfinished snapshot lacks (e.g. the weights of a download another tool stopped), when known. */
       readonly missing?: readonly string[];

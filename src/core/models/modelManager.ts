@@ -266,7 +266,8 @@ export class ModelManager extends Disposable {
     const live = this.live.get(k);
     if (live) return live;
     const failure = this.failures.get(k);
-    if (failure) return { kind: 'failed', message: failure, partialBytes: local.partialBytes };
+    const bytesSoFar = local.sizeOnDisk + local.partialBytes;
+    if (failure) return { kind: 'failed', message: failure, partialBytes: bytesSoFar };
     switch (local.state) {
       case 'downloaded':
         return {
@@ -277,7 +278,7 @@ export class ModelManager extends Disposable {
           ...(local.revision !== undefined ? { revision: local.revision } : {}),
         };
       case 'partial':
-        return { kind: 'partial', partialBytes: local.partialBytes, ...(local.missing?.length ? { missing: local.missing.map((m) => m.path) } : {}) };
+        return { kind: 'partial', partialBytes: bytesSoFar, ...(local.missing?.length ? { missing: local.missing.map((m) => m.path) } : {}) };
       case 'corrupted':
         return { kind: 'corrupted', reason: local.reason ?? 'unreadable cache entry' };
       default:

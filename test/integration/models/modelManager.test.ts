@@ -100,6 +100,27 @@ describe('ModelManager', function () {
     assert.equal(await scanRepo(env.cacheRoot, SMALL), undefined);
   });
 
+  it('counts the files already in place of a download stopped between files (as huggingface_hub leaves it)', async () => {
+    await start([], 2 * MiB);
+    await manager.download(SMALL);
+    const snapshotPath = (manager.get(SMALL)!.status as { snapshotPath: string }).snapshotPath;
+    // huggingface_hub ≥ 1.18 writes no partial bytes it could resume: stopped before the weights,
+    // the snapshot has the small files and the ref, and nothing else.
+    const weights = `${snapshotPath}/model.safetensors`;
+    const blob = await fs.realpath(weights);
+    await fs.rm(weights);
+    await fs.rm(blob);
+    await manager.refresh();
+    const status = manager.get(SMALL)!.status;
+    assert.equal(status.kind, 'partial');
+    const { partialBytes, missing } = status as { partialBytes: number; missing?: string[] };
+    assert.deepEqual(missing, ['model.safetensors']);
+    let inPlace = 0;
+    for (const name of await fs.readdir(snapshotPath)) inPlace += (await fs.stat(`${snapshotPath}/${name}`)).size;
+    assert.ok(inPlace > 0);
+    assert.equal(partialBytes, inPlace, 'the bytes of the files in place, not 0');
+  });
+
   it('reports a failed download with the reason, and clears it on retry', async () => {
     await start();
     env.hub.faults.set({ kind: 'flip-byte', offset: 100, origin: 'cdn', times: 1 });
