@@ -37,6 +37,34 @@ const OPTIONS = {
   sync: { type: 'boolean' },
 } as const;
 
+type OptionName = keyof typeof OPTIONS;
+
+/** Options every command takes. */
+const COMMON_OPTIONS: readonly OptionName[] = ['help', 'version', 'json', 'verbose', 'cache-dir', 'endpoint'];
+
+/** The other options each command takes: one given to a command it does not apply to is an error, not ignored. */
+const COMMAND_OPTIONS: Readonly<Record<string, readonly OptionName[]>> = {
+  list: [],
+  scan: [],
+  delete: [],
+  search: ['author', 'limit'],
+  info: ['revision'],
+  download: ['revision', 'connections', 'parallel-files', 'sync'],
+  verify: ['revision', 'repair'],
+  chat: ['backend', 'model', 'python', 'system', 'max-tokens', 'no-fallback'],
+};
+
+/** Refuses an option the command would not use (`delete --revision dev` must not delete every revision quietly). */
+function checkOptionsApply(command: string, values: Partial<Record<OptionName, unknown>>): void {
+  const allowed = COMMAND_OPTIONS[command];
+  if (!allowed) return;
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (values[name] === undefined || COMMON_OPTIONS.includes(name) || allowed.includes(name)) continue;
+    const owners = Object.keys(COMMAND_OPTIONS).filter((c) => COMMAND_OPTIONS[c]!.includes(name));
+    throw new UsageError(`--${name} does not apply to "${command}"${owners.length ? ` (it is an option of ${owners.join(', ')})` : ''}`);
+  }
+}
+
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function runCli(argv: readonly string[], io: CliIo, version: string): Promise<number> {
   try {
@@ -50,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
       io.stdout(USAGE);
       return 0;
     }
+    checkOptionsApply(command, values);
     const ctx = new CliContext(io, { cacheDir: values['cache-dir'], endpoint: values.endpoint, json: values.json ?? false });
     const repoArg = () => {
       if (rest.length !== 1) throw new UsageError(`"${command}" takes one repo id, like mlx-community/Llama-3.2-3B-Instruct-4bit`);

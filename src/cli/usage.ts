@@ -41,6 +41,7 @@ Options:
 Environment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or $HF_HOME/token) for gated and private repos,
 HF_HUB_OFFLINE=1 to forbid network access, HTTPS_PROXY / HTTP_PROXY / NO_PROXY; for chat GEMINI_API_KEY
 (or GOOGLE_API_KEY), GOOGLE_GEMINI_BASE_URL, MLX_PYTHON. The runner inherits the environment (PYTHONPATH too).
+An option given to a command that does not take it is refused (exit 2), never silently ignored.
 Exit codes: 0 success, 1 failure, 2 bad arguments, 130 cancelled (run the same command again to resume),
 141 output closed early, e.g. piped into head (stopped like SIGPIPE would; run again to resume).
 `;

@@ -60,6 +60,18 @@ describe('CLI', () => {
     assert.match(stderr, /--connections takes a whole number/);
   });
 
+  it('refuses an option the command does not take, naming the commands that do', async () => {
+    const deleteRevision = await cli('delete', 'a/b', '--revision', 'dev');
+    assert.equal(deleteRevision.code, 2);
+    assert.equal(deleteRevision.stderr, 'mlx-models: --revision does not apply to "delete" (it is an option of info, download, verify)\n');
+    const downloadRepair = await cli('download', 'a/b', '--repair');
+    assert.equal(downloadRepair.code, 2);
+    assert.match(downloadRepair.stderr, /--repair does not apply to "download" \(it is an option of verify\)/);
+    assert.equal((await cli('verify', 'a/b', '--sync')).code, 2);
+    // The common ones go with every command.
+    assert.equal((await cli('list', '--json', '--verbose', '--cache-dir', emptyCache)).code, 0);
+  });
+
   it('fails with one line and exit code 2 on an unknown command or option', async () => {
     const unknown = await cli('frobnicate');
     assert.equal(unknown.code, 2);
