@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { fetchPart } from '../../../src/core/download/fetchPart';
+import { type FetchPartRequest, fetchPart } from '../../../src/core/download/fetchPart';
 import { type PartState } from '../../../src/core/download/partPlan';
 
 /**
@@ -34,6 +34,21 @@ describe('fetchPart: writes finishing out of order are committed in file order',
     server.close();
   });
 
+  /** The whole body as one part, with the test's own writer (and whatever else it sets). */
+  const fetchWholeBody = (part: PartState, options: Pick<FetchPartRequest, 'write' | 'commit'> & Partial<FetchPartRequest>) =>
+    fetchPart({
+      dispatcher: agent,
+      url,
+      headers: {},
+      part,
+      size: body.length,
+      wantRange: false,
+      stallTimeoutMs: 10_000,
+      signal: new AbortController().signal,
+      onResponse: () => undefined,
+      ...options,
+    });
+
   it('writes every byte, with the later of two writes in flight finishing first', async () => {
     const file = Buffer.alloc(body.length);
     const part: PartState = { start: 0, end: body.length, done: 0 };
@@ -57,16 +72,7 @@ describe('fetchPart: writes finishing out of order are committed in file order',
           setTimeout(() => releaseEarlier === finish && ((releaseEarlier = undefined), finish()), 20);
         }
       });
-    const outcome = await fetchPart({
-      dispatcher: agent,
-      url,
-      headers: {},
-      part,
-      size: body.length,
-      wantRange: false,
-      stallTimeoutMs: 10_000,
-      signal: new AbortController().signal,
-      onResponse: () => undefined,
+    const outcome = await fetchWholeBody(part, {
       write,
       commit: (chunk, position) => {
         commits.push({ position, length: chunk.length, doneBefore: part.done });
@@ -97,16 +103,8 @@ describe('fetchPart: writes finishing out of order are committed in file order',
           if (ending === 'cancel' && waited) controller.abort(new Error('cancelled by the test'));
           setTimeout(() => (ending === 'disk error' && waited ? reject(new Error('disk error by the test')) : resolve()), 15);
         });
-      const settled = fetchPart({
-        dispatcher: agent,
-        url,
-        headers: {},
-        part,
-        size: body.length,
-        wantRange: false,
-        stallTimeoutMs: 10_000,
+      const settled = fetchWholeBody(part, {
         signal: controller.signal,
-        onResponse: () => undefined,
         onLocalWait: (waiting) => events.push(waiting),
         write,
         commit: (chunk) => (part.done += chunk.length),
