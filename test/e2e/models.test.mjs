@@ -1,11 +1,13 @@
 // End-to-end: the Models view of the packaged .vsix in a real VS Code (code-server), against the Hub
 // stand-in running as its own process. Chromium downloads a seed model from its row's inline action
 // (watching the progress text change), sees the downloaded badge, deletes it through the modal
-// dialog, looks at the Storage section and searches the Hub from the command palette.
+// dialog, looks at the Storage section, repairs a damaged weights file through "MLX: Verify Files" →
+// "Download Again", and searches the Hub from the command palette.
 // Screenshots: test-results/e2e/models-NN-*.png. Needs `npm run package` and `node esbuild.mjs --tests`.
 // Functions passed to page.evaluate/waitForFunction run in the workbench page, with its globals:
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installVsix, launchChromium, prepareRunDirs, startCodeServer } from '../tools/codeServer.mjs';
@@ -44,6 +46,8 @@ const SIZE = String.raw`\d+(?:\.\d+)? (?:B|KB|MB|GB)`;
 const SIZE_AND_NOTES = new RegExp(String.raw`^${SIZE}(?: · [^%·]+)*$`);
 // `42% · 10.5 MB / 25.2 MB · …` against the whole download (tens of MB here, so a total in MB).
 const PROGRESS = new RegExp(String.raw`^\d{1,3}% · ${SIZE} / \d+(?:\.\d+)? MB`);
+
+const sha256File = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 describe('MLX Models view: download, progress, delete, storage and search in the VS Code UI', function () {
   this.timeout(120_000);
@@ -229,6 +233,60 @@ describe('MLX Models view: download, progress, delete, storage and search in the
     assert.match(await total.locator('.label-name').textContent(), new RegExp(`^${SIZE} used$`));
     assert.equal(await total.locator('.label-description').textContent(), hfCache);
     await shot('storage');
+  });
+
+  it('repairs a damaged weights file from "MLX: Verify Files" → "Download Again": the blob hashes to its name again', async () => {
+    // The downloaded snapshot's weights: a symlink to a blob named after the sha256 of its bytes (LFS file).
+    const snapshots = path.join(REPO_DIR, 'snapshots');
+    const [commit] = readdirSync(snapshots);
+    const weights = path.join(snapshots, commit, 'model.safetensors');
+    const blob = realpathSync(weights);
+    const sha = path.basename(blob);
+    assert.equal(path.dirname(blob), realpathSync(path.join(REPO_DIR, 'blobs')), `${weights} links into blobs/`);
+    assert.match(sha, /^[0-9a-f]{64}$/, 'an LFS blob is named by its sha256');
+    assert.equal(sha256File(blob), sha, 'the blob is intact before the test damages it');
+
+    // Damage it like a disk error would: one byte flipped in place, same size and path. The row still
+    // says downloaded, and an ordinary download would keep the file: only the repair brings the bytes back.
+    const size = statSync(blob).size;
+    const fd = openSync(blob, 'r+');
+    try {
+      const byte = Buffer.alloc(1);
+      readSync(fd, byte, 0, 1, size >> 1);
+      byte[0] ^= 0xff;
+      writeSync(fd, byte, 0, 1, size >> 1);
+    } finally {
+      closeSync(fd);
+    }
+    assert.equal(statSync(blob).size, size);
+    assert.notEqual(sha256File(blob), sha, 'the blob is damaged');
+
+    // Earlier toasts (the first "… is downloaded.") must not satisfy the waits below.
+    await runPaletteCommand(page, 'Notifications: Clear All Notifications');
+    // From the downloaded row's context menu, which passes the row (from the command palette a quick pick
+    // would ask which model first).
+    await row(MODEL).click({ button: 'right' });
+    const verify = page.getByRole('menuitem', { name: 'Verify Files', exact: true });
+    await verify.waitFor();
+    await shot('verify-menu');
+    await verify.click();
+
+    const damaged = page.locator('.notifications-toasts .notification-toast', { hasText: 'files are damaged or missing' });
+    await toastShown('files are damaged or missing');
+    assert.match(await damaged.textContent(), new RegExp(`${MODEL}: 1 of \\d+ files are damaged or missing\\.`));
+    await shot('verify-damaged');
+    await damaged.locator('.monaco-button', { hasText: /^Download Again$/ }).click();
+
+    // The repair removes the bad blob and downloads it again: the success toast comes from that download.
+    await toastShown(`${MODEL} is downloaded.`);
+    await row(MODEL).filter({ has: page.locator('.codicon-pass') }).waitFor({ timeout: 30_000 });
+    assert.match(await description(MODEL), SIZE_AND_NOTES);
+    // The bytes on disk are right again (the toast comes once the file is in place): the snapshot still
+    // links to the same blob, which hashes to its name.
+    assert.equal(sha256File(blob), sha, 'the weights blob hashes to its name again');
+    assert.equal(realpathSync(weights), blob);
+    assert.equal(statSync(blob).size, size);
+    await shot('verify-repaired');
   });
 
   it('deletes the model through its inline Delete action after confirming in the dialog', async () => {
