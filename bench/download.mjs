@@ -172,8 +172,11 @@ async function main() {
         }),
       );
       for (let run = 1; run <= runs; run++) {
-        // Interleaved (tool order inside each run) so slow drifts of the machine hit every tool alike.
-        for (const tool of scenarioTools) {
+        // Interleaved (tool order inside each run) so slow drifts of the machine hit every tool alike, and
+        // the order rotates from run to run so that no tool always follows the same one (on this VM the run
+        // after another tool's 2 GB were freed can cost more, whoever runs it).
+        const rotation = (run - 1) % scenarioTools.length;
+        for (const tool of [...scenarioTools.slice(rotation), ...scenarioTools.slice(0, rotation)]) {
           // Ctrl-C arrived: stopAll() is tearing down; start nothing new.
           if (cleanup.done) return 130;
           const row = byTool.get(tool);
