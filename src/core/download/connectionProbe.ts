@@ -25,6 +25,8 @@ export interface ConnectionProbeOptions {
   readonly backToOne: () => void;
   /** Whether the link looks capped per connection: first when connections open, again once it is known. */
   readonly onVerdict?: (capped: boolean) => void;
+  /** Whether another transfer has found the link capped per connection: then more connections open without finding it out again. */
+  readonly linkKnownCapped?: () => boolean;
   readonly log: (message: string) => void;
 }
 
@@ -74,6 +76,13 @@ export class ConnectionProbe {
           o.backToOne();
           o.onVerdict?.(false);
         }
+        return;
+      }
+
+      if (o.canOpenMore && o.linkKnownCapped?.()) {
+        o.log('another file found the link capped per connection: opening more');
+        this.stop();
+        o.openMore();
         return;
       }
 

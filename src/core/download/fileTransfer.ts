@@ -87,6 +87,8 @@ export class FileTransfer {
 
   /** Connections allowed right now (adaptive mode starts at 1). */
   private allowed: number;
+  /** Adaptive, but opened every connection at once: another file had found the link capped. */
+  private readonly startedWide: boolean;
   private active = 0;
   private probe: ConnectionProbe | undefined;
   /** When this file's connections waited for our own disk: the probe ignores such times. */
@@ -101,7 +103,8 @@ export class FileTransfer {
     this.log = options.logger ?? silentLogger;
     this.size = options.expectedSize;
     this.connections = Math.max(1, options.connections ?? 8);
-    this.allowed = options.adaptiveConnections ? 1 : this.connections;
+    this.startedWide = options.adaptiveConnections === true && options.linkCapped?.() === true;
+    this.allowed = options.adaptiveConnections && !this.startedWide ? 1 : this.connections;
     this.threshold = options.partThresholdBytes ?? 64 * MiB;
     this.minPartBytes = Math.max(1, options.minPartBytes ?? 8 * MiB);
     this.maxPartBytes = Math.max(this.minPartBytes, options.maxPartBytes ?? MAX_PART_BYTES);
@@ -310,6 +313,8 @@ export class FileTransfer {
       };
       const fill = () => {
         if (failure || restart || roundController.signal.aborted) return;
+        // Another file found that more connections do not help on this link: no new ones beyond the first.
+        if (this.options.adaptiveConnections && this.allowed > 1 && this.options.linkCapped?.() === false) this.allowed = 1;
         const limit = this.rangeConfirmed && !this.rangeUnsupported ? this.allowed : 1;
         // Every file keeps at least one connection; beyond that, files share the process's budget.
         while (active < limit && (active === 0 || connectionsInProcess < MAX_CONNECTIONS_IN_PROCESS)) {
@@ -408,7 +413,9 @@ export class FileTransfer {
     if (status === 206 && !this.rangeConfirmed && !this.rangeUnsupported) {
       this.rangeConfirmed = true;
       // Watched also when no more connections may open: the caller still wants to know the link is capped.
-      if (this.allowed < this.connections || this.options.onCappedLink) this.startProbe();
+      // Not when this file opened them all because another had found the link capped: slow connections
+      // then say nothing new (on a slow link they would keep saying "capped" after it was found not to be).
+      if (this.allowed < this.connections || (this.options.onCappedLink && !this.startedWide)) this.startProbe();
       // Defer: the caller is inside fetchPart; let it start streaming first.
       queueMicrotask(() => this.fill());
     }
@@ -431,6 +438,7 @@ export class FileTransfer {
         this.allowed = 1;
       },
       onVerdict: (capped) => (capped ? this.options.onCappedLink?.() : this.options.onFastLink?.()),
+      linkKnownCapped: this.options.linkCapped,
       log: (message) => this.log.debug(`[download] ${path.basename(this.options.partialPath)}: ${message}`),
     });
     this.probe.start();

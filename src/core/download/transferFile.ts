@@ -48,6 +48,13 @@ export interface TransferOptions {
   /** Called when more connections turned out not to help (the slowness was not a per-connection cap). */
   readonly onFastLink?: () => void;
   /**
+   * With adaptive connections: what the caller's other transfers found out about the link. While it
+   * says `true` (one found each connection capped), this transfer opens all its connections at once,
+   * or as soon as it is told, instead of finding the cap out again on one; once it says `false` again
+   * (more connections did not help after all), it goes back to one.
+   */
+  readonly linkCapped?: () => boolean;
+  /**
    * Called once every byte is in the partial file, before the final flush to disk and the hash
    * check: the network is free for the next file from then on.
    */

@@ -284,9 +284,11 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       dispatcher: ctx.dispatcher,
       headers: ctx.token && onHub ? { authorization: `Bearer ${ctx.token}` } : undefined,
       connections: ctx.connectionsPerFile ?? 16,
-      // Behind a link already found capped, every file would find it again on one connection (about
-      // half a second each, while the other files run alongside): it starts on all of them instead.
-      adaptiveConnections: !ctx.gate.linkCapped,
+      adaptiveConnections: true,
+      // What one file finds out about the link holds for the others: behind a per-connection cap they
+      // open all their connections without finding it out again (about half a second each), and when
+      // more connections turn out not to help, they all go back to one.
+      linkCapped: () => ctx.gate.linkCapped,
       syncToDisk: ctx.syncToDisk === true,
       onCappedLink: () => ctx.gate.linkIsCapped(),
       onFastLink: () => ctx.gate.linkIsFast(),

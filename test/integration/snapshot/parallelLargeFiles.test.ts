@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { verifyRepo } from '../../../src/core/cache/cacheVerifier';
+import { type Logger } from '../../../src/core/logging/logger';
 import { MiB, type ModelEnv, startModelEnv } from './modelHarness';
 import { type FixtureRepo } from '../../fixtures/hubStandin';
 
 const REPO = 'mlx-community/Sharded-4bit';
 const SHARDS = ['model-00001-of-00003.safetensors', 'model-00002-of-00003.safetensors', 'model-00003-of-00003.safetensors'];
 
-function shardedModel(): FixtureRepo {
+function shardedModel(shardBytes = 48 * MiB): FixtureRepo {
   return {
     id: REPO,
     files: [
       { path: 'config.json', content: JSON.stringify({ model_type: 'llama', hidden_size: 64, num_hidden_layers: 2 }) },
       { path: 'model.safetensors.index.json', content: JSON.stringify({ weight_map: Object.fromEntries(SHARDS.map((s, i) => [`w${i}`, s])) }) },
-      ...SHARDS.map((path, i) => ({ path, size: 48 * MiB, seed: 40 + i })),
+      ...SHARDS.map((path, i) => ({ path, size: shardBytes, seed: 40 + i })),
     ],
   };
 }
@@ -70,6 +71,34 @@ describe('downloadModel: large files one at a time on a fast link, in parallel o
       ['bytes=0-'],
       `first Range of each shard: ${JSON.stringify(firstRanges)}`,
     );
+    assert.equal((await verifyRepo({ root: env.cacheRoot, repoId: REPO })).ok, true);
+  });
+
+  it('goes back to one connection for every shard when the link is slow as a whole, not per connection', async () => {
+    env = await startModelEnv([shardedModel(24 * MiB)]);
+    // A slow home link: every connection shares 16 MB/s, so more connections cannot help.
+    env.hub.faults.set({ kind: 'link-cap', bytesPerSecond: 16_000_000, origin: 'cdn' });
+    const said: { at: number; message: string }[] = [];
+    const note = (message: string) => said.push({ at: performance.now(), message });
+    const logger: Logger = { trace: note, debug: note, info: note, warn: note, error: (m) => note(String(m)) };
+    await env.download({ transfer, parallelFiles: 4, logger });
+
+    // The first shard found one connection slow, opened more (letting the others start on all of
+    // theirs), and saw no gain.
+    const noGain = said.find((s) => s.message.includes('no gain, back to one connection'));
+    assert.ok(noGain, said.map((s) => s.message).join('\n'));
+    // From then on no shard has two requests of its own in flight: each finishes the parts it had
+    // and goes on with one connection. (One part's request may arrive a moment before the server
+    // has closed the previous one, whose last bytes the client already has: not "together".)
+    const together = (a: { receivedAt: number; closedAt?: number }, b: { receivedAt: number; closedAt?: number }) =>
+      Math.min(a.closedAt ?? Infinity, b.closedAt ?? Infinity) - Math.max(a.receivedAt, b.receivedAt) > 50;
+    const gets = env.hub.requests.filter((r) => r.origin === 'cdn' && r.method === 'GET' && r.receivedAt > noGain.at);
+    for (const shard of SHARDS) {
+      const later = gets.filter((r) => r.path.includes(shard));
+      const overlapping = later.filter((a) => later.some((b) => a !== b && together(a, b)));
+      assert.deepEqual(overlapping.map((r) => r.range), [], `${shard}: requests in flight together after the verdict`);
+    }
+    assert.ok(!said.some((s) => s.at > noGain.at && s.message.includes('opening more')), 'nothing opens more connections again');
     assert.equal((await verifyRepo({ root: env.cacheRoot, repoId: REPO })).ok, true);
   });
 });

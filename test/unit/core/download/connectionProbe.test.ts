@@ -15,6 +15,8 @@ function simulate(options: {
   stall?: { afterMs: number; forMs: number };
   /** A faster start (socket buffers filling, a CDN's initial allowance). */
   burst?: { forMs: number; rate: number };
+  /** What other transfers found out about the link. */
+  linkKnownCapped?: () => boolean;
 }) {
   let connections = 1;
   let bytes = 0;
@@ -54,6 +56,7 @@ function simulate(options: {
       // The verdict after the check ends the story (the first one, at opening, may be skipped).
       if (events.filter((e) => e.endsWith('capped')).length === 2 || events.includes('back to one')) resolveDone();
     },
+    linkKnownCapped: options.linkKnownCapped,
     log: () => undefined,
   });
   return { probe, events, done };
@@ -94,6 +97,19 @@ describe('ConnectionProbe (adaptive connections)', function () {
     await done;
     probe.stop();
     assert.deepEqual(events, ['capped', 'open 16', 'back to one', 'not capped']);
+  });
+
+  it('opens more at its first look once another file found the link capped, without finding it out again', async () => {
+    let known = false;
+    const { probe, events } = simulate({ perConnection: 500e6, linkKnownCapped: () => known });
+    probe.start();
+    await wait(250);
+    assert.deepEqual(events, [], 'fast and nothing known: one connection');
+    known = true;
+    await wait(150);
+    probe.stop();
+    // No verdict of its own ("capped" is already known) and no check afterwards.
+    assert.deepEqual(events, ['open 16']);
   });
 
   it('a stall on a link that has been fast is not a capped link: nothing opens, nobody is told "capped"', async () => {
