@@ -54,6 +54,45 @@ export async function startHarness(writePath?: { workerMinBytes: number }): Prom
   };
 }
 
+/**
+ * Declares the suite `title` once per write path (see WRITE_PATHS), every test with a harness of its
+ * own: `body` gets one object that stands for the current test's harness.
+ */
+export function describeOnEveryWritePath(title: string, body: (h: Harness) => void): void {
+  for (const writePath of WRITE_PATHS) {
+    describe(`${title} (${writePath.name})`, function () {
+      this.timeout(60_000);
+      let current: Harness | undefined;
+      const harness = () => {
+        if (!current) throw new Error('the harness exists only while a test runs');
+        return current;
+      };
+      beforeEach(async () => {
+        current = await startHarness(writePath);
+      });
+      afterEach(async () => {
+        await current?.close();
+        current = undefined;
+      });
+      body({
+        get hub() {
+          return harness().hub;
+        },
+        get dispatcher() {
+          return harness().dispatcher;
+        },
+        get dir() {
+          return harness().dir;
+        },
+        get workerMinBytes() {
+          return harness().workerMinBytes;
+        },
+        close: () => harness().close(),
+      });
+    });
+  }
+}
+
 /** The CDN URL the Hub redirects an LFS resolve to (fresh signature each time). */
 export async function resolveCdnUrl(h: Harness, filePath: string): Promise<string> {
   const response = await request(`${h.hub.endpoint}/${REPO}/resolve/main/${filePath}`, { dispatcher: h.dispatcher, method: 'GET' });
