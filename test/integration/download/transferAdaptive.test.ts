@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { transferFile } from '../../../src/core/download/transferFile';
+import { cdnGets, FILES, type Harness, optionsFor, sha256OfFile, startHarness } from './transferHarness';
+
+/**
+ * Adaptive connections as one file sees them: what it tells the caller about the link (onCappedLink)
+ * and how it starts when the caller already knows the link is capped (linkCapped). Behind a
+ * per-connection cap of 6 MB/s, the 24 MiB file takes over a second on four connections: long
+ * enough for the probe (its verdict comes after about half a second) to speak if it runs at all.
+ */
+describe('transferFile: adaptive connections and the verdict about the link', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+    h.hub.faults.set({ kind: 'per-connection-cap', bytesPerSecond: 6_000_000, origin: 'cdn' });
+  });
+  afterEach(() => h.close());
+
+  // Every connection counts as slow, whatever this machine's load.
+  const adaptive = { adaptiveConnections: true, connections: 4, fastConnectionBytesPerSecond: 1e12 } as const;
+
+  it('finds the cap on one connection, opens the others and tells the caller', async () => {
+    let capped = 0;
+    const options = await optionsFor(h, FILES.large.path, { ...adaptive, onCappedLink: () => capped++ });
+    await transferFile(options);
+    assert.ok(capped >= 1, 'the caller heard that the link is capped');
+    const gets = cdnGets(h, FILES.large.path);
+    assert.equal(gets[0].range, 'bytes=0-', 'found out on one open-ended request');
+    assert.ok(gets.length > 1, `${gets.length} requests`);
+    assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
+  });
+
+  it('starts on all connections when another file found the cap, and does not report it again', async () => {
+    let capped = 0;
+    const options = await optionsFor(h, FILES.large.path, { ...adaptive, linkCapped: () => true, onCappedLink: () => capped++ });
+    await transferFile(options);
+    // Its own slow connections would say "capped" again, which on a link slow as a whole would undo
+    // the other file's later "no gain" verdict.
+    assert.equal(capped, 0, 'a file started wide runs no probe of its own');
+    const gets = cdnGets(h, FILES.large.path);
+    assert.ok(!gets.some((r) => r.range === 'bytes=0-'), `bounded parts from the start: ${gets.map((r) => r.range).join(', ')}`);
+    const startedTogether = gets.filter((r) => r.receivedAt - gets[0].receivedAt < 200);
+    assert.ok(startedTogether.length >= 4, `${startedTogether.length} requests within 200 ms of the first`);
+    assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
+  });
+});
