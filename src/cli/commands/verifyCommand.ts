@@ -49,8 +49,9 @@ export async function verifyCommand(ctx: CliContext, repoArg: string, revision?:
   if (repair && damaged.length > 0) {
     const removed = await removeDamagedFiles({ root: ctx.cacheRoot, repoId: id, commit: result.commit, checks: files });
     ctx.print(
-      { repoId: id, commit: result.commit, repaired: removed.paths, removedBlobs: removed.blobs.length },
-      `removed ${removed.paths.length} damaged ${removed.paths.length === 1 ? 'file' : 'files'} (${nameSome(removed.paths)}) — run \`${redo}\` to fetch ${removed.paths.length === 1 ? 'it' : 'them'} again`,
+      { repoId: id, commit: result.commit, repaired: removed.paths, removedBlobs: removed.blobs.length, otherRevisionsAffected: removed.otherLinks },
+      `removed ${removed.paths.length} damaged ${removed.paths.length === 1 ? 'file' : 'files'} (${nameSome(removed.paths)}) — run \`${redo}\` to fetch ${removed.paths.length === 1 ? 'it' : 'them'} again` +
+        (removed.otherLinks.length ? `; other revisions shared the bad bytes and lost them too (${nameSome(removed.otherLinks)}): download those revisions again` : ''),
     );
   }
   const ok = bad.length === 0 && complete;

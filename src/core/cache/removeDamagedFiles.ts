@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { repoCachePaths, isInside, safeRepoRelativePath } from './cachePaths';
+import { walkFiles } from './cacheScanner';
 import { type FileCheck } from './cacheVerifier';
 import { type RepoInCache } from './cacheWriter';
 import { expectedHashFromEtag } from './contentHash';
@@ -16,6 +17,11 @@ export interface RemovedDamagedFiles {
   readonly paths: string[];
   /** Blob files removed because their bytes do not match their own name (every revision sharing one loses it). */
   readonly blobs: string[];
+  /**
+   * Links of other revisions (`<commit>/<path>`) that led to a removed blob: removed too, as a dangling
+   * link makes huggingface_hub's `scan_cache_dir` drop the whole repo as corrupted.
+   */
+  readonly otherLinks: string[];
 }
 
 /**
@@ -29,7 +35,7 @@ export interface RemovedDamagedFiles {
  */
 export async function removeDamagedFiles(options: RemoveDamagedFilesOptions): Promise<RemovedDamagedFiles> {
   const paths = repoCachePaths(options.root, options.repoId, options.repoType);
-  const removed: RemovedDamagedFiles = { paths: [], blobs: [] };
+  const removed: RemovedDamagedFiles = { paths: [], blobs: [], otherLinks: [] };
   for (const check of options.checks) {
     if (check.status !== 'mismatch' && check.status !== 'unreadable') continue;
     const file = paths.snapshotFile(options.commit, safeRepoRelativePath(check.path));
@@ -41,7 +47,20 @@ export async function removeDamagedFiles(options: RemoveDamagedFilesOptions): Pr
     await fs.rm(file, { force: true });
     removed.paths.push(check.path);
   }
+  if (removed.blobs.length) removed.otherLinks.push(...(await unlinkLinksTo(new Set(removed.blobs), paths.snapshotsDir)));
   return removed;
+}
+
+/** Removes every snapshot link whose first hop is one of `blobs`; returns them as `<commit>/<path>`. */
+async function unlinkLinksTo(blobs: ReadonlySet<string>, snapshotsDir: string): Promise<string[]> {
+  const unlinked: string[] = [];
+  for (const file of await walkFiles(snapshotsDir)) {
+    const target = await fs.readlink(file).catch(() => undefined);
+    if (target === undefined || !blobs.has(path.resolve(path.dirname(file), target))) continue;
+    await fs.rm(file, { force: true });
+    unlinked.push(path.relative(snapshotsDir, file).split(path.sep).join('/'));
+  }
+  return unlinked;
 }
 
 /** The blob a snapshot symlink points at, if it is one and stays inside `blobs/`. */

@@ -93,7 +93,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   paths.snapshotDir(commit);
 
   const linkMode = options.linkMode ?? (await prepareRoot(options.cacheRoot));
-  const planned = await Promise.all(wanted.map((file) => planFile(paths, commit, file, linkMode)));
+  const planned = await Promise.all(wanted.map((file) => planFile(paths, commit, file)));
   const remainingBytes = planned.reduce((n, f) => n + (f.state === 'to-download' ? f.size - f.partialBytes : 0), 0);
   if (remainingBytes > 0) await ensureFreeSpace({ dir: options.cacheRoot, neededBytes: remainingBytes });
   // Once, before the first file lands in the cache (not before: a gated repo's refused resolve writes nothing).
@@ -185,11 +185,11 @@ async function prepareRoot(root: string): Promise<LinkMode> {
 }
 
 /** What one file needs: nothing (already linked), a link (blob cached), or a download. */
-async function planFile(paths: RepoCachePaths, commit: string, file: RepoFile, linkMode: LinkMode): Promise<PlannedFile> {
+async function planFile(paths: RepoCachePaths, commit: string, file: RepoFile): Promise<PlannedFile> {
   const etag = blobEtag(file);
   const base = { path: file.path, size: file.size, etag, partialBytes: 0 };
   const linked = paths.snapshotFile(commit, file.path);
-  if (await isInPlace(linked, paths.blob(etag), file.size, linkMode)) return { ...base, state: 'in-place' };
+  if (await isInPlace(linked, paths.blob(etag), file.size)) return { ...base, state: 'in-place' };
   const blobSize = await sizeOf(paths.blob(etag));
   if (blobSize === file.size && (await hashMatches(paths.blob(etag), expectedHashOf(etag), file.size))) return { ...base, state: 'blob-cached' };
   if (blobSize !== undefined) await fs.rm(paths.blob(etag), { force: true }); // wrong bytes under a hash name: never trust them
@@ -197,15 +197,20 @@ async function planFile(paths: RepoCachePaths, commit: string, file: RepoFile, l
   return { ...base, state: 'to-download', partialBytes: Math.min(partialBytes, file.size) };
 }
 
-/** A snapshot entry that already points at a blob of the right size (it was verified when written). */
-async function isInPlace(linked: string, blob: string, size: number, linkMode: LinkMode): Promise<boolean> {
+/**
+ * A snapshot entry that already points at a blob of the right size (it was verified when written), or
+ * is a copy of the right size. Copies are what huggingface_hub writes with `HF_HUB_DISABLE_SYMLINKS=1`
+ * or without symlink rights, whatever mode this download runs in: like the library, which takes any
+ * file at the snapshot path as downloaded, we keep them (`verify` is what reads their bytes).
+ */
+async function isInPlace(linked: string, blob: string, size: number): Promise<boolean> {
   try {
     const stat = await fs.lstat(linked);
     if (stat.isSymbolicLink()) {
       const [target, blobReal] = await Promise.all([fs.realpath(linked), fs.realpath(blob)]);
       return target === blobReal && (await sizeOf(blob)) === size;
     }
-    return linkMode === 'copy' && stat.isFile() && stat.size === size;
+    return stat.isFile() && stat.size === size;
   } catch {
     return false;
   }

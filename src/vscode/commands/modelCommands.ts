@@ -130,6 +130,7 @@ export function registerModelCommands(deps: ModelCommandDeps): IDisposable[] {
               // A download keeps files already in place: the damaged ones must go first.
               const removed = await removeDamagedFiles({ root: m.cacheRoot, repoId: e.repoId, commit: result.commit, checks: result.files });
               if (removed.paths.length) log.info(`[verify] ${e.repoId}: removed damaged ${removed.paths.join(', ')} (${removed.blobs.length} blobs) before downloading again`);
+              if (removed.otherLinks.length) log.warn(`[verify] ${e.repoId}: other revisions shared the damaged blobs and lost them too: ${removed.otherLinks.join(', ')}`);
               await m.refresh();
               void download(e);
             }

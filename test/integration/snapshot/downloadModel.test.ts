@@ -72,6 +72,25 @@ describe('downloadModel into the Hugging Face cache', function () {
     assert.equal((await verifyRepo({ root: env.cacheRoot, repoId: REPO })).ok, true);
   });
 
+  it('keeps copies another tool wrote without symlinks (HF_HUB_DISABLE_SYMLINKS) and fetches nothing', async () => {
+    env = await startModelEnv([tinyModel()]);
+    const { result } = await env.download();
+    // What huggingface_hub leaves in copy mode: real files in the snapshot.
+    for (const file of ['model.safetensors', 'config.json']) {
+      const entry = path.join(result.snapshotPath, file);
+      const bytes = await fs.readFile(entry);
+      await fs.rm(entry);
+      await fs.writeFile(entry, bytes);
+    }
+    env.hub.requests.length = 0;
+    const again = await env.download();
+    assert.equal(again.result.bytesDownloaded, 0);
+    assert.ok(again.result.files.every((f) => f.state === 'in-place'), JSON.stringify(again.result.files.map((f) => [f.path, f.state])));
+    assert.deepEqual(env.hub.requests.filter((r) => r.origin === 'cdn' || r.path.includes('/resolve/')), [], 'no file requested');
+    assert.ok((await fs.lstat(path.join(result.snapshotPath, 'model.safetensors'))).isFile(), 'the copy stays a copy');
+    assert.equal((await verifyRepo({ root: env.cacheRoot, repoId: REPO })).ok, true);
+  });
+
   it('replaces a blob whose bytes do not match its hash name', async () => {
     env = await startModelEnv([tinyModel()]);
     const { result } = await env.download();
