@@ -15,7 +15,9 @@ import { InvalidCommitShaError, InvalidEtagError, InvalidRefNameError, UnsafeRep
  * <root>/models--org--name/.no_exist/<commit>/<path>    negative cache
  * ```
  */
-export type RepoType = 'model' | 'dataset' | 'space';
+/** The repo types huggingface_hub 2.0 caches (`constants.REPO_TYPES_MAPPING`; `kernels--` is new in 2.0). */
+export type RepoType = 'model' | 'dataset' | 'space' | 'kernel';
+export const REPO_TYPES: readonly RepoType[] = ['model', 'dataset', 'space', 'kernel'];
 
 /** huggingface_hub `constants.REPO_ID_SEPARATOR`. */
 export const REPO_ID_SEPARATOR = '--';

@@ -1,7 +1,7 @@
 import { type Stats, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type CacheScan, type CachedFile, type CachedRepo, type CachedRevision, type PartialDownload } from './cachedRepo';
-import { REPO_ID_SEPARATOR, SIDECAR_SUFFIX, isCommitSha, isInside, repoCachePaths, type RepoType } from './cachePaths';
+import { REPO_ID_SEPARATOR, REPO_TYPES, SIDECAR_SUFFIX, isCommitSha, isInside, repoCachePaths, type RepoType } from './cachePaths';
 import { WEIGHTS_INDEX, readIndexedWeights } from './readIndexedWeights';
 import { readTreeListing } from './treeListing';
 
@@ -48,12 +48,12 @@ async function scanRepoFolder(repoDir: string, warnings: string[]): Promise<Cach
   const problems: string[] = [];
   const separator = name.indexOf(REPO_ID_SEPARATOR);
   const typeWord = separator > 0 ? name.slice(0, separator - 1) : '';
-  const repoType = (['model', 'dataset', 'space'] as const).find((t) => t === typeWord);
+  const repoType = REPO_TYPES.find((t) => t === typeWord);
   const repoId = separator > 0 ? name.slice(separator + 2).split(REPO_ID_SEPARATOR).join('/') : name;
   const repoStat = await fs.stat(repoDir).catch(() => undefined);
   if (!repoStat?.isDirectory()) problems.push(`Repo path is not a directory: ${repoDir}`);
   else if (separator <= 0) problems.push(`Repo path is not a valid Hugging Face cache directory: ${repoDir}`);
-  else if (!repoType) problems.push(`Repo type must be model, dataset or space, found "${typeWord}" (${repoDir})`);
+  else if (!repoType) problems.push(`Repo type must be model, dataset, space or kernel, found "${typeWord}" (${repoDir})`);
 
   const blobStats = new Map<string, Stats>();
   const revisions: CachedRevision[] = [];

@@ -80,6 +80,8 @@ describe('cache scanner', () => {
     await fs.mkdir(path.join(root, 'models--org--nosnap', 'blobs'), { recursive: true });
     await fs.mkdir(path.join(root, 'notarepo'));
     await fs.mkdir(path.join(root, 'widgets--org--x', 'snapshots'), { recursive: true });
+    // huggingface_hub 2.0 caches kernels (`kernels--org--name`) next to models.
+    await writePythonStyleRepo(root, 'kernels--kernels-community--activation', { [COMMIT_A]: { 'build.toml': blobOf('[general]\n') } }, { main: COMMIT_A });
     await fs.writeFile(path.join(root, 'models--org--file'), 'x');
     await writePythonStyleRepo(root, 'models--org--snapfile', { [COMMIT_A]: { 'a.txt': blobOf('a') } }, {});
     await fs.writeFile(path.join(root, 'models--org--snapfile', 'snapshots', COMMIT_B), 'x');
@@ -93,6 +95,9 @@ describe('cache scanner', () => {
     assert.match(byName['models--org--nosnap']!.corruption!, /Snapshots dir doesn't exist/);
     assert.match(byName['notarepo']!.corruption!, /not a valid Hugging Face cache directory/);
     assert.match(byName['widgets--org--x']!.corruption!, /Repo type must be/);
+    assert.equal(byName['kernels--kernels-community--activation']!.repoType, 'kernel');
+    assert.equal(byName['kernels--kernels-community--activation']!.repoId, 'kernels-community/activation');
+    assert.equal(byName['kernels--kernels-community--activation']!.corruption, undefined);
     assert.match(byName['models--org--file']!.corruption!, /not a directory/);
     assert.match(byName['models--org--snapfile']!.corruption!, /Found a file/);
     assert.equal(scan.warnings.length, 7);
