@@ -49,6 +49,25 @@ export async function acquireBlobLock(options: AcquireBlobLockOptions): Promise<
   }
 }
 
+/** Takes the lock only if no live process holds it (a stale one is taken over); undefined otherwise. */
+export async function tryAcquireBlobLock(pythonLockPath: string): Promise<BlobLock | undefined> {
+  const lockPath = `${pythonLockPath}.mlxmm`;
+  await fs.mkdir(path.dirname(lockPath), { recursive: true });
+  const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(lockPath, me, { flag: 'wx' });
+      return { release: () => fs.rm(lockPath, { force: true }) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = await readHolder(lockPath);
+    if (holder !== undefined && isAlive(holder)) return undefined;
+    await fs.rm(lockPath, { force: true });
+  }
+  return undefined;
+}
+
 async function readHolder(lockPath: string): Promise<number | undefined> {
   try {
     const { pid, host } = JSON.parse(await fs.readFile(lockPath, 'utf8')) as { pid?: unknown; host?: unknown };

@@ -91,6 +91,34 @@ describe('downloadModel into the Hugging Face cache', function () {
     assert.equal((await verifyRepo({ root: env.cacheRoot, repoId: REPO })).ok, true);
   });
 
+  it('clears our partials of blobs that are complete and sidecars without a partial, and keeps everything else', async () => {
+    env = await startModelEnv([tinyModel()]);
+    await env.download();
+    const blobs = path.join(env.cacheRoot, 'models--mlx-community--Tiny-4bit', 'blobs');
+    const weights = env.hub.fileInfo(REPO, 'model.safetensors').sha256!;
+    const tokenizer = env.hub.fileInfo(REPO, 'tokenizer.json').sha256 ?? env.hub.fileInfo(REPO, 'tokenizer.json').gitSha1;
+    const other = 'e'.repeat(64); // a blob of no file here, half downloaded: resumable
+    const old = new Date(Date.now() - 3600_000);
+    const write = async (name: string, mtime?: Date) => {
+      await fs.writeFile(path.join(blobs, name), 'x'.repeat(100));
+      if (mtime) await fs.utimes(path.join(blobs, name), mtime, mtime);
+    };
+    await write(`${weights}.incomplete`, old); // finished by another tool since
+    await write(`${weights}.incomplete.json`);
+    await write(`${'d'.repeat(64)}.incomplete.json`); // its partial was pruned by `hf cache prune`
+    await write(`${tokenizer}.incomplete`); // written to just now: maybe a Python <= 1.17 download
+    await write(`${weights}.0123abcd.incomplete`, old); // Python >= 1.18's own name
+    await write(`${other}.incomplete`, old);
+    await write(`${other}.incomplete.json`);
+
+    const again = await env.download();
+    assert.equal(again.result.bytesDownloaded, 0);
+    assert.deepEqual(
+      (await fs.readdir(blobs)).filter((n) => n.includes('.incomplete')).sort(),
+      [`${other}.incomplete`, `${other}.incomplete.json`, `${weights}.0123abcd.incomplete`, `${tokenizer}.incomplete`].sort(),
+    );
+  });
+
   it('replaces a blob whose bytes do not match its hash name', async () => {
     env = await startModelEnv([tinyModel()]);
     const { result } = await env.download();
