@@ -15,6 +15,9 @@ sha1) with what the Hub served.
                                                               HF_HUB_OFFLINE=1): its folder, or the error it raised
   realHfHubCheck.py cached-tree [--revision R] <repo>         get_cached_repo_tree: the cache's trees/<commit>.json
   realHfHubCheck.py api <repo>                                HfApi().model_info(files_metadata) + list_repo_tree
+  realHfHubCheck.py share                                     moves every repo blob into the library's shared blob
+                                                              store (<cache>/blobs/, as a Xet download would), with
+                                                              the library's own publish_blob_to_shared_store
 Options go before the repo. --allow P (repeatable) passes allow_patterns to snapshot_download;
 --local-files-only passes local_files_only=True (HF_HUB_OFFLINE=1 alone does not stop snapshot_download of a
 commit id from listing the repo online when the cache holds no trees/<commit>.json). --may-fail reports the
@@ -91,8 +94,11 @@ def scan() -> dict:
                 "revisions": revisions,
             }
         )
+    from huggingface_hub.utils import _shared_blobs
+
     return {
         "size_on_disk": info.size_on_disk,
+        "unreferenced_shared_blobs": len(_shared_blobs.unreferenced_shared_blobs(info.cache_dir)),
         "repos": repos,
         "warnings": [str(w) for w in info.warnings],
         "incomplete_files": sorted(str(f.file_path) for f in info.incomplete_files),
@@ -155,6 +161,23 @@ def api(repo_id: str) -> dict:
     return {"id": info.id, "sha": info.sha, "siblings": siblings, "tree": tree}
 
 
+def share() -> dict:
+    from huggingface_hub.utils import _shared_blobs
+
+    cache = Path(os.environ["HF_HUB_CACHE"])
+    shared = []
+    for blob in sorted(cache.glob("*--*/blobs/*")):
+        if blob.is_symlink() or not blob.is_file() or ".incomplete" in blob.name:
+            continue
+        data = blob.read_bytes()
+        # The store is keyed by Xet hash; any 64-hex name stands in for one here.
+        xet_hash = hashlib.sha256(b"xet" + data).hexdigest()
+        if not _shared_blobs.publish_blob_to_shared_store(blob_path=str(blob), xet_hash=xet_hash, cache_dir=cache, expected_size=len(data)):
+            raise RuntimeError(f"could not share {blob}")
+        shared.append(blob.relative_to(cache).as_posix())
+    return {"shared": shared}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +199,7 @@ def main() -> None:
     p.add_argument("repo")
     p.add_argument("file")
     sub.add_parser("api").add_argument("repo")
+    sub.add_parser("share")
     args = parser.parse_args()
 
     if args.command == "scan":
@@ -191,6 +215,8 @@ def main() -> None:
         result = cached_tree(args.repo, args.revision)
     elif args.command == "download-file":
         result = download_file(args.repo, args.file)
+    elif args.command == "share":
+        result = share()
     else:
         result = api(args.repo)
     result["huggingface_hub"] = huggingface_hub.__version__

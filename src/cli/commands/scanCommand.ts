@@ -13,10 +13,11 @@ export async function scanCommand(ctx: CliContext): Promise<number> {
     return 0;
   }
   ctx.print(null, `cache: ${scan.root}`);
-  let total = 0;
+  // Shared payloads once (scan.sizeOnDisk), partial downloads on top.
+  let total = scan.sizeOnDisk;
   for (const repo of scan.repos) {
     const local = localModelState(repo);
-    total += repo.sizeOnDisk + local.partialBytes;
+    total += local.partialBytes;
     const other = otherRevisionLabel(local);
     const notes = [...(other ? [`at ${other}`] : []), `${repo.revisions.length} revision(s)`, `${repo.nbFiles} files`];
     if (local.partialBytes) notes.push(`${formatBytes(local.partialBytes)} partial`);

@@ -4,6 +4,7 @@ import { OutsideCacheError } from './cacheErrors';
 import { SIDECAR_SUFFIX, assertCommitSha, isInside, repoCachePaths, type RepoCachePaths } from './cachePaths';
 import { walkFiles } from './cacheScanner';
 import { type RepoInCache } from './cacheWriter';
+import { isSharedStore, sharedStoreTarget, sweepSharedPayload } from './sharedBlobStore';
 
 /**
  * Deletions that leave the cache readable by huggingface_hub at every step: refs go before the
@@ -12,7 +13,7 @@ import { type RepoInCache } from './cacheWriter';
  */
 
 export interface DeleteRepoResult {
-  /** Bytes of regular files removed (symlinks are not followed, so a shared blob store is not counted). */
+  /** Bytes of regular files removed, with the shared-store payloads no other repo uses any more (sharedBlobStore.ts). */
   readonly bytesFreed: number;
   readonly removed: boolean;
 }
@@ -23,10 +24,27 @@ export async function deleteRepo(options: RepoInCache): Promise<DeleteRepoResult
   const exists = await fs.lstat(paths.repoDir).catch(() => undefined);
   if (!exists) return { bytesFreed: 0, removed: false };
   await assertInsideRoot(paths, paths.repoDir);
-  const bytesFreed = await regularBytes(paths.repoDir);
+  const shared = await sharedPayloadsOf(paths.root, await childPaths(paths.blobsDir));
+  let bytesFreed = await regularBytes(paths.repoDir);
   await fs.rm(paths.repoDir, { recursive: true, force: true });
   await fs.rm(paths.locksDir, { recursive: true, force: true });
+  for (const payload of shared) bytesFreed += await sweepSharedPayload(paths.root, payload);
   return { bytesFreed, removed: true };
+}
+
+async function childPaths(dir: string): Promise<string[]> {
+  return (await fs.readdir(dir).catch(() => [] as string[])).map((name) => path.join(dir, name));
+}
+
+/** The shared-store payloads (see sharedBlobStore.ts) these repo blobs link to. */
+async function sharedPayloadsOf(root: string, blobs: Iterable<string>): Promise<Set<string>> {
+  const payloads = new Set<string>();
+  if (!(await isSharedStore(root))) return payloads;
+  for (const blob of blobs) {
+    const payload = await sharedStoreTarget(root, blob);
+    if (payload) payloads.add(payload);
+  }
+  return payloads;
 }
 
 export interface DeleteRevisionOptions extends RepoInCache {
@@ -53,7 +71,7 @@ export interface DeleteRevisionResult {
  * Removes one revision: the refs naming it, `snapshots/<commit>`, `.no_exist/<commit>`,
  * `trees/<commit>.json`, and the blobs that no other snapshot still resolves to (the `delete_revisions`
  * strategy of `_cache_manager.py`). Serves "update → remove the old revision". A blob that links on
- * into a shared store outside the repo is unlinked here but its target is kept: other repos may use it.
+ * into huggingface_hub's shared store is unlinked, and the payload goes too when no other repo links to it.
  *
  * huggingface_hub 2.0 leaves the tree listing of a deleted revision behind (its strategy knows only
  * refs, snapshots and blobs). We remove it: a deleted revision should leave nothing, and the listing
@@ -95,6 +113,7 @@ export async function deleteRevision(options: DeleteRevisionOptions): Promise<De
   await fs.rm(paths.treeListing(commit), { force: true });
 
   const blobsRemoved: string[] = [];
+  const shared = await sharedPayloadsOf(paths.root, candidates);
   for (const blob of candidates) {
     const real = await fs.realpath(blob).catch(() => blob);
     if (inUse.has(blob) || inUse.has(real)) continue;
@@ -104,6 +123,7 @@ export async function deleteRevision(options: DeleteRevisionOptions): Promise<De
     await fs.rm(blob, { force: true });
     blobsRemoved.push(blob);
   }
+  for (const payload of shared) bytesFreed += await sweepSharedPayload(paths.root, payload);
   return { bytesFreed, removed: true, refsRemoved, blobsRemoved: blobsRemoved.sort(), repoRemoved: false };
 }
 

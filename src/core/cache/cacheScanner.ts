@@ -1,5 +1,6 @@
 import { type Stats, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { sharedStorePayloads } from './sharedBlobStore';
 import { type CacheScan, type CachedFile, type CachedRepo, type CachedRevision, type PartialDownload } from './cachedRepo';
 import { REPO_ID_SEPARATOR, REPO_TYPES, SIDECAR_SUFFIX, isCommitSha, isInside, repoCachePaths, type RepoType } from './cachePaths';
 import { WEIGHTS_INDEX, readIndexedWeights } from './readIndexedWeights';
@@ -33,7 +34,23 @@ export async function scanCache(root: string): Promise<CacheScan> {
     const repo = await scanRepoFolder(path.join(absRoot, name), warnings);
     if (repo) repos.push(repo);
   }
-  return { root: absRoot, repos, warnings };
+  return { root: absRoot, repos, warnings, sizeOnDisk: await physicalSize(absRoot, repos) };
+}
+
+/**
+ * What the files of the cache's revisions take on disk, each file once however many repos share it
+ * (through huggingface_hub's shared store), plus every payload of that store, used or not: the
+ * library's `HFCacheInfo.size_on_disk`.
+ */
+async function physicalSize(root: string, repos: readonly CachedRepo[]): Promise<number> {
+  // File paths are real paths (symlinks followed): compare them with the store's under the real root.
+  const files = await sharedStorePayloads(await fs.realpath(root).catch(() => root));
+  for (const repo of repos) {
+    for (const revision of repo.revisions) for (const file of revision.files) if (!files.has(file.blobPath)) files.set(file.blobPath, file.size);
+  }
+  let total = 0;
+  for (const size of files.values()) total += size;
+  return total;
 }
 
 /** Scans one repo; undefined when it is not in the cache. Problems land in `corruption`. */

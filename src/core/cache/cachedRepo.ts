@@ -9,6 +9,13 @@ export interface CacheScan {
   readonly repos: CachedRepo[];
   /** One line per problem found, like Python's `warnings`; scanning never throws for a bad entry. */
   readonly warnings: string[];
+  /**
+   * Bytes of every file the revisions use, each counted once across repos, plus every payload of
+   * huggingface_hub's shared blob store (see sharedBlobStore.ts): Python's `size_on_disk`. Repos that
+   * share payloads each count them in their own `sizeOnDisk`, so this is less than their sum. Partial
+   * downloads are not included.
+   */
+  readonly sizeOnDisk: number;
 }
 
 export interface CachedRepo {

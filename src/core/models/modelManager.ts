@@ -97,7 +97,7 @@ export class ModelManager extends Disposable {
   }
 
   storage(): StorageSummary {
-    return summarizeStorage(this.cacheRoot, this.lastScan?.repos ?? [], Date.now());
+    return summarizeStorage(this.cacheRoot, this.lastScan?.repos ?? [], Date.now(), this.lastScan?.sizeOnDisk);
   }
 
   /** Downloads (or joins the download of) a model; state changes stream to `onDidChange`. */

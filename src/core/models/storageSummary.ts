@@ -13,14 +13,18 @@ export interface StorageSummary {
   readonly stalePartialBytes: number;
 }
 
-export function summarizeStorage(cacheRoot: string, repos: readonly CachedRepo[], now: number): StorageSummary {
+/**
+ * `filesBytes`: the scan's `sizeOnDisk` (files shared between repos counted once); without it, the sum
+ * of the repos' sizes.
+ */
+export function summarizeStorage(cacheRoot: string, repos: readonly CachedRepo[], now: number, filesBytes?: number): StorageSummary {
   const partials = repos.flatMap((r) =>
     r.partials.map((p) => ({ repoId: r.repoId, bytes: p.bytes, stale: now - p.mtime > STALE_PARTIAL_MS })),
   );
   const partialBytes = partials.reduce((n, p) => n + p.bytes, 0);
   return {
     cacheRoot,
-    totalBytes: repos.reduce((n, r) => n + r.sizeOnDisk, 0) + partialBytes,
+    totalBytes: (filesBytes ?? repos.reduce((n, r) => n + r.sizeOnDisk, 0)) + partialBytes,
     repos: repos
       .map((r) => ({ repoId: r.repoId, repoType: r.repoType, bytes: r.sizeOnDisk + r.partials.reduce((n, p) => n + p.bytes, 0) }))
       .sort((a, b) => b.bytes - a.bytes),

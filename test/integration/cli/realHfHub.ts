@@ -25,6 +25,8 @@ export function ensureRealHfHub(): RealHfHub {
 /** What `scan_cache_dir()` returned (see realHfHubCheck.py `scan`). */
 export interface PyScan {
   size_on_disk: number;
+  /** Payloads of the library's shared blob store that no repo links to any more. */
+  unreferenced_shared_blobs: number;
   warnings: string[];
   incomplete_files: string[];
   repos: {

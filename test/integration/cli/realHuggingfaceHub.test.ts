@@ -293,6 +293,27 @@ describe('the real Python huggingface_hub and our cache', function () {
     });
   });
 
+  describe("the library's shared blob store (<cache>/blobs/, huggingface_hub 2.0)", () => {
+    it('our scan totals it as the library does, and our delete frees the payloads with the repo', async () => {
+      hub = await startHubStandin({ repos: [realHubRepo()] });
+      await cli(['download', REPO]);
+      const { shared } = await offline<{ shared: string[] }>('share');
+      assert.ok(shared.length >= 3, `blobs moved into the store: ${shared.join(', ')}`);
+      const before = await offline<PyScan>('scan');
+      assert.deepEqual(before.warnings, []);
+      assert.equal((await ourScan()).sizeOnDisk, before.size_on_disk, 'the same cache total');
+      const [verified] = (await cli(['verify', REPO])).slice(-1);
+      assert.equal(verified!.ok, true, 'the blobs are followed into the store');
+
+      await cli(['delete', REPO]);
+      const after = await offline<PyScan>('scan');
+      assert.deepEqual(after.repos, []);
+      assert.equal(after.unreferenced_shared_blobs, 0, 'no payload left behind that nothing uses');
+      assert.equal(after.size_on_disk, 0);
+      assert.equal((await ourScan()).sizeOnDisk, 0);
+    });
+  });
+
   describe('the tree listing our CLI writes (trees/<commit>.json)', () => {
     it('is what the library reads: offline snapshot_download(revision=<commit>) works with HF_HUB_OFFLINE=1 alone', async () => {
       hub = await startHubStandin({ repos: [realHubRepo()] });

@@ -138,6 +138,6 @@ describe('cache scanner', () => {
     await writePythonStyleRepo(root, 'models--org--one', { [COMMIT_A]: { 'a.txt': blobOf('a') } }, { main: COMMIT_A });
     assert.equal((await scanRepo(root, 'org/one'))?.refs.main, COMMIT_A);
     assert.equal(await scanRepo(root, 'org/two'), undefined);
-    assert.deepEqual(await scanCache(path.join(root, 'absent')), { root: path.join(root, 'absent'), repos: [], warnings: [] });
+    assert.deepEqual(await scanCache(path.join(root, 'absent')), { root: path.join(root, 'absent'), repos: [], warnings: [], sizeOnDisk: 0 });
   });
 });
