@@ -96,10 +96,7 @@ export async function linkSnapshotFile(options: LinkSnapshotFileOptions): Promis
   if (!(await isFile(blobPath))) throw new BlobMissingError(blobPath, options.etag);
 
   const folder = path.dirname(filePath);
-  await fs.mkdir(folder, { recursive: true });
-  // A sub-folder that is a symlink (left by hand or by another tool) could redirect the write.
-  const [realFolder, realSnapshot] = await Promise.all([fs.realpath(folder), fs.realpath(snapshotDir)]);
-  if (!isInside(realSnapshot, realFolder)) throw new OutsideCacheError(realFolder, paths.root);
+  await makeFoldersInside(snapshotDir, folder, paths.root);
 
   const temp = path.join(folder, `.${path.basename(filePath)}.${randomBytes(4).toString('hex')}.tmp`);
   if (options.mode === 'symlink') {
@@ -149,6 +146,30 @@ export async function readRef(options: ReadRefOptions): Promise<string | undefin
   const text = await fs.readFile(refPath, 'utf8').catch(() => undefined);
   const commit = text?.trim();
   return commit !== undefined && isCommitSha(commit) ? commit : undefined;
+}
+
+/**
+ * Creates `folder` below `snapshotDir` one level at a time, refusing before any write when an existing
+ * level leads out of the snapshot: a sub-folder that is a symlink (left by hand or by another tool)
+ * would redirect the write, and creating the rest of the path first would already write out there.
+ */
+async function makeFoldersInside(snapshotDir: string, folder: string, root: string): Promise<void> {
+  await fs.mkdir(snapshotDir, { recursive: true });
+  const realSnapshot = await fs.realpath(snapshotDir);
+  let current = snapshotDir;
+  for (const part of path.relative(snapshotDir, folder).split(path.sep).filter(Boolean)) {
+    current = path.join(current, part);
+    const real = await fs.realpath(current).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (real === undefined) {
+      // Absent (or a dangling link, which mkdir refuses with EEXIST rather than follow).
+      await fs.mkdir(current);
+      continue;
+    }
+    if (!isInside(realSnapshot, real)) throw new OutsideCacheError(real, root);
+  }
 }
 
 async function isFile(p: string): Promise<boolean> {

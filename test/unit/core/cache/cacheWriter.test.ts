@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CACHEDIR_TAG_CONTENT } from '../../../../src/core/cache/cacheDirTag';
-import { BlobMissingError, SnapshotMissingError, UnsafeRepoPathError } from '../../../../src/core/cache/cacheErrors';
+import { BlobMissingError, OutsideCacheError, SnapshotMissingError, UnsafeRepoPathError } from '../../../../src/core/cache/cacheErrors';
 import { repoCachePaths } from '../../../../src/core/cache/cachePaths';
 import { commitBlob, linkSnapshotFile, readRef, writeRef } from '../../../../src/core/cache/cacheWriter';
 import { detectLinkMode } from '../../../../src/core/cache/linkMode';
@@ -111,6 +111,18 @@ describe('cache writer', () => {
     }
     assert.deepEqual(await listTree(root), before);
     await assert.rejects(fs.lstat(path.join(path.dirname(root), 'outside')), 'nothing landed next to the cache');
+  });
+
+  it('refuses a snapshot sub-folder that is a symlink out of the cache before creating anything out there', async () => {
+    const { etag } = await store(root, 'ok.txt', 'fine');
+    const outside = await fs.mkdtemp(path.join(path.dirname(root), 'outside-'));
+    try {
+      await fs.symlink(outside, path.join(repoCachePaths(root, REPO).snapshotDir(COMMIT_A), 'sub'));
+      await assert.rejects(linkSnapshotFile({ root, repoId: REPO, commit: COMMIT_A, path: 'sub/dir/x.json', etag, mode: 'symlink' }), OutsideCacheError);
+      assert.deepEqual(await fs.readdir(outside), [], 'no folder made through the link');
+    } finally {
+      await fs.rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('never creates a dangling link', async () => {
