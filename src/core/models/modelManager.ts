@@ -1,4 +1,5 @@
 import { deletePartials, deleteRepo, deleteRevision } from '../cache/cacheDeleter';
+import { repoCachePaths } from '../cache/cachePaths';
 import { type CachedRepo } from '../cache/cachedRepo';
 import { scanCache } from '../cache/cacheScanner';
 import { findSeedModel, SEED_MODELS, type SeedModel } from '../catalog/seedModels';
@@ -9,6 +10,7 @@ import { parseRepoId } from '../hub/repoId';
 import { Disposable } from '../lifecycle/disposable';
 import { Emitter } from '../lifecycle/emitter';
 import { type Logger, silentLogger } from '../logging/logger';
+import { assertNoDownloadRunning } from '../snapshot/blobLock';
 import { type DownloadEvent } from '../snapshot/downloadEvents';
 import { type DownloadModelResult } from '../snapshot/downloadModel';
 import { type DownloadQueue } from '../snapshot/downloadQueue';
@@ -141,9 +143,13 @@ export class ModelManager extends Disposable {
   /** Removes the model from disk (blobs, snapshots, partials). Returns the bytes freed. */
   async delete(repoId: string): Promise<number> {
     const { id } = parseRepoId(repoId);
-    this.cancel(id);
+    // Our own download first, and wait until it has let go of its files (a cancelled transfer still
+    // saves its sidecar); one in another process (the CLI, another window) makes the delete refuse.
+    if (this.cancel(id)) await this.options.queue.settled({ repoId: id });
     const repo = this.cached.get(key(id));
-    const { bytesFreed } = await deleteRepo({ root: this.cacheRoot, repoId: repo?.repoId ?? id });
+    const repoIdOnDisk = repo?.repoId ?? id;
+    await assertNoDownloadRunning(repoIdOnDisk, repoCachePaths(this.cacheRoot, repoIdOnDisk).locksDir);
+    const { bytesFreed } = await deleteRepo({ root: this.cacheRoot, repoId: repoIdOnDisk });
     this.failures.delete(key(id));
     this.updates.delete(key(id));
     await this.refresh();

@@ -104,3 +104,37 @@ export async function removeStaleLocks(lockDir: string): Promise<void> {
     if (holder === undefined || !isAlive(holder)) await fs.rm(file, { force: true });
   }
 }
+
+/** Pids of live processes holding one of our blob locks in `lockDir` (this process included). */
+export async function liveLockHolders(lockDir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(lockDir);
+  } catch {
+    return [];
+  }
+  const holders = new Set<number>();
+  for (const name of names.filter((n) => n.endsWith('.lock.mlxmm'))) {
+    const holder = await readHolder(path.join(lockDir, name));
+    if (holder !== undefined && isAlive(holder)) holders.add(holder);
+  }
+  return [...holders].sort((a, b) => a - b);
+}
+
+/** A model cannot be deleted while a download of it runs: the download would leave a half-made repo behind. */
+export class ModelBeingDownloadedError extends Error {
+  constructor(
+    readonly repoId: string,
+    readonly pids: readonly number[],
+  ) {
+    const who = pids.includes(-1) ? 'another machine' : pids.includes(process.pid) ? 'this process' : `process ${pids.join(', ')}`;
+    super(`${repoId} is being downloaded (by ${who}): cancel that download first, then delete it.`);
+    this.name = 'ModelBeingDownloadedError';
+  }
+}
+
+/** Throws ModelBeingDownloadedError when a live download holds a lock of this repo. */
+export async function assertNoDownloadRunning(repoId: string, lockDir: string): Promise<void> {
+  const holders = await liveLockHolders(lockDir);
+  if (holders.length) throw new ModelBeingDownloadedError(repoId, holders);
+}

@@ -100,6 +100,45 @@ describe('ModelManager', function () {
     assert.equal(await scanRepo(env.cacheRoot, SMALL), undefined);
   });
 
+  it('delete during its own download stops it first and leaves nothing behind', async () => {
+    await start([], 48 * MiB);
+    env.hub.faults.set({ kind: 'link-cap', bytesPerSecond: 16_000_000, origin: 'cdn' });
+    const pending = manager.download(SMALL);
+    await new Promise<void>((resolve) => {
+      const l = manager.onDidChange(() => {
+        const s = manager.get(SMALL)?.status;
+        if (s?.kind === 'downloading' && (s.progress?.doneBytes ?? 0) >= 2 * MiB) {
+          l.dispose();
+          resolve();
+        }
+      });
+    });
+    const outcome = pending.then(() => undefined, (error: unknown) => error);
+    await manager.delete(SMALL);
+    assert.ok((await outcome) instanceof TransferCancelledError);
+    assert.equal(manager.get(SMALL)!.status.kind, 'not-downloaded');
+    // Nothing the cancelled transfer saved on its way out (a sidecar, a partial) may outlive the delete.
+    await assert.rejects(fs.lstat(`${env.cacheRoot}/models--mlx-community--Llama-3.2-1B-Instruct-4bit`), 'the repo folder is gone');
+  });
+
+  it('delete refuses while another process downloads the model', async () => {
+    await start();
+    const locks = `${env.cacheRoot}/.locks/models--mlx-community--Llama-3.2-1B-Instruct-4bit`;
+    await manager.download(SMALL);
+    // What a running CLI download holds: our lock file with its (live) pid.
+    const other = (await import('node:child_process')).spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await fs.writeFile(`${locks}/${'a'.repeat(64)}.lock.mlxmm`, JSON.stringify({ pid: other.pid, host: (await import('node:os')).hostname() }));
+      await assert.rejects(manager.delete(SMALL), /is being downloaded \(by process \d+\): cancel that download first/);
+      assert.equal(manager.get(SMALL)!.status.kind, 'downloaded', 'nothing was deleted');
+    } finally {
+      other.kill();
+    }
+    await new Promise((resolve) => other.once('exit', resolve));
+    await manager.delete(SMALL); // its process gone, the lock is stale
+    assert.equal(await scanRepo(env.cacheRoot, SMALL), undefined);
+  });
+
   it('counts the files already in place of a download stopped between files (as huggingface_hub leaves it)', async () => {
     await start([], 2 * MiB);
     await manager.download(SMALL);
