@@ -1,4 +1,5 @@
 import { FAILED_STATUSES, type FileCheck, verifyRepo } from '../../core/cache/cacheVerifier';
+import { type CachedRepo } from '../../core/cache/cachedRepo';
 import { scanRepo } from '../../core/cache/cacheScanner';
 import { removeDamagedFiles } from '../../core/cache/removeDamagedFiles';
 import { formatBytes } from '../../core/format/formatBytes';
@@ -8,6 +9,12 @@ import { localModelState } from '../../core/snapshot/localModelState';
 import { type CliContext } from '../cliContext';
 import { CliError } from '../cliError';
 import { otherRevisionLabel } from './describeLocalRevision';
+
+/** The snapshot of a corrupted repo to check: the one `revision` (else `main`, else the only one) names. */
+function corruptedSnapshotCommit(repo: CachedRepo, revision: string | undefined): string | undefined {
+  const wanted = revision === undefined ? (repo.refs.main ?? (repo.revisions.length === 1 ? repo.revisions[0]!.commit : undefined)) : /^[0-9a-f]{40}$/i.test(revision) ? revision.toLowerCase() : repo.refs[revision];
+  return repo.revisions.some((r) => r.commit === wanted) ? wanted : undefined;
+}
 
 /** Names at most `max` paths, then how many more. */
 const nameSome = (paths: string[], max = 5) => (paths.length > max ? `${paths.slice(0, max).join(', ')} and ${paths.length - max} more` : paths.join(', '));
@@ -21,14 +28,17 @@ const nameSome = (paths: string[], max = 5) => (paths.length > max ? `${paths.sl
  */
 export async function verifyCommand(ctx: CliContext, repoArg: string, revision?: string, repair = false): Promise<number> {
   const { id } = parseRepoId(repoArg);
-  const local = localModelState(await scanRepo(ctx.cacheRoot, id), revision);
-  if ((local.state !== 'downloaded' && local.state !== 'partial') || !local.commit) {
+  const repo = await scanRepo(ctx.cacheRoot, id);
+  const local = localModelState(repo, revision);
+  // A corrupted repo (a blob deleted under a link) is checked too: the per-file report says what is wrong.
+  const commit = local.commit ?? (local.state === 'corrupted' && repo ? corruptedSnapshotCommit(repo, revision) : undefined);
+  if ((local.state !== 'downloaded' && local.state !== 'partial' && local.state !== 'corrupted') || !commit) {
     throw new CliError(`${id}${revision ? ` at ${revision}` : ''} is not downloaded (state: ${local.state}) in ${ctx.cacheRoot}`);
   }
   const result = await verifyRepo({
     root: ctx.cacheRoot,
     repoId: id,
-    commit: local.commit,
+    commit,
     signal: ctx.io.signal,
     isRequired: (p) => matchesAnyPattern(p, MLX_ALLOW_PATTERNS),
   });
