@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { type Dispatcher } from 'undici';
@@ -7,6 +8,7 @@ import { sharedDispatcher } from '../core/http/sharedDispatcher';
 import { HubClient } from '../core/hub/hubClient';
 import { resolveHubConfig } from '../core/hub/hubConfig';
 import { type Logger } from '../core/logging/logger';
+import { UsageError } from './cliError';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -31,9 +33,45 @@ export interface CliIo {
   readonly interceptor?: Dispatcher.DispatcherComposeInterceptor;
 }
 
+/** Throws a UsageError unless `value` is an http(s) URL; `source` names where it came from (`--endpoint`, `HF_ENDPOINT`). */
+export function checkEndpoint(value: string, source: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`${source} must be an http(s) URL, got '${value}'`);
+}
+
+/**
+ * The cache folder, or the nearest part of it that exists, when that is not a folder (a file where the
+ * cache should be, or above it): every command would fail on it with a raw EEXIST / ENOTDIR, or worse,
+ * `scan` would report an empty cache. Undefined when the folder exists or can be created.
+ */
+function fileInTheWay(dir: string): string | undefined {
+  for (let probe = dir; ; probe = path.dirname(probe)) {
+    try {
+      return statSync(probe).isDirectory() ? undefined : probe;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') continue; // a file further up: found on the way there
+      if (code !== 'ENOENT' || path.dirname(probe) === probe) return undefined; // not ours to judge (EACCES…): the command says
+    }
+  }
+}
+
+/** Where the cache location came from, for messages. */
+function cacheSource(cacheDirOption: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (cacheDirOption) return '--cache-dir';
+  const named = ['HF_HUB_CACHE', 'HUGGINGFACE_HUB_CACHE', 'HF_HOME', 'XDG_CACHE_HOME'].find((name) => env[name]?.trim());
+  return named ?? 'the default location';
+}
+
 /** What the commands share: where the cache is and how to reach the Hub. Built lazily per command. */
 export class CliContext {
   private hubClient?: HubClient;
+  private checkedCacheRoot?: string;
   private composed?: { base: Dispatcher; dispatcher: Dispatcher };
 
   constructor(
@@ -41,13 +79,26 @@ export class CliContext {
     readonly options: GlobalOptions,
   ) {}
 
+  /** The cache folder; a bad argument (exit 2) when a file stands where it is or would be created. */
   get cacheRoot(): string {
-    return this.options.cacheDir ? path.resolve(this.options.cacheDir) : resolveHubCacheDir(this.io.env, homedir());
+    if (this.checkedCacheRoot === undefined) {
+      const root = this.options.cacheDir ? path.resolve(this.options.cacheDir) : resolveHubCacheDir(this.io.env, homedir());
+      const file = fileInTheWay(root);
+      if (file !== undefined) {
+        const where = file === root ? `${root} is a file, not a folder` : `${file} is a file, so ${root} cannot be created`;
+        throw new UsageError(`the Hugging Face cache folder (from ${cacheSource(this.options.cacheDir, this.io.env)}) cannot be used: ${where}`);
+      }
+      this.checkedCacheRoot = root;
+    }
+    return this.checkedCacheRoot;
   }
 
   get hubConfig() {
     const config = resolveHubConfig(this.io.env);
-    return this.options.endpoint ? { ...config, endpoint: this.options.endpoint.replace(/\/+$/, '') } : config;
+    if (this.options.endpoint) return { ...config, endpoint: this.options.endpoint.replace(/\/+$/, '') };
+    // A malformed HF_ENDPOINT is told apart from an unreachable one, like a malformed --endpoint.
+    if (this.io.env.HF_ENDPOINT?.trim()) checkEndpoint(config.endpoint, 'HF_ENDPOINT');
+    return config;
   }
 
   get dispatcher(): Dispatcher {

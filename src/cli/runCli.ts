@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { TransferCancelledError } from '../core/download/transferErrors';
+import { InvalidRefNameError } from '../core/cache/cacheErrors';
+import { InvalidRepoIdError, parseRepoId } from '../core/hub/repoId';
+import { assertRevision } from '../core/hub/revision';
 import { isBackendKind } from '../core/router/backendKind';
-import { type CliIo, CliContext } from './cliContext';
+import { type CliIo, CliContext, checkEndpoint } from './cliContext';
 import { CliError, UsageError } from './cliError';
 import { deleteCommand } from './commands/deleteCommand';
 import { downloadCommand } from './commands/downloadCommand';
@@ -65,6 +68,48 @@ function checkOptionsApply(command: string, values: Partial<Record<OptionName, u
   }
 }
 
+/** What each command takes besides options: nothing, one repo id, or free text (at least one word). The first two read the cache. */
+const COMMAND_ARGUMENTS: Readonly<Record<string, 'none' | 'repo' | 'text'>> = {
+  list: 'none',
+  scan: 'none',
+  delete: 'repo',
+  search: 'text',
+  info: 'repo',
+  download: 'repo',
+  verify: 'repo',
+  chat: 'text',
+};
+
+/** Refuses a positional argument the command would not use (`list extra` must not pass for `list`). */
+function checkArity(command: string, rest: readonly string[]): void {
+  const takes = COMMAND_ARGUMENTS[command];
+  const extra = takes === 'none' ? rest[0] : takes === 'repo' ? rest[1] : undefined;
+  if (extra === undefined) return;
+  throw new UsageError(`unexpected argument "${extra}": "${command}" ${takes === 'none' ? 'takes no arguments' : 'takes one repo id'}`);
+}
+
+/** The repo id argument, checked as the Hub checks ids: a malformed one is a bad argument (exit 2). */
+function repoIdArgument(command: string, rest: readonly string[]): string {
+  if (rest.length === 0) throw new UsageError(`"${command}" takes one repo id, like mlx-community/Llama-3.2-3B-Instruct-4bit`);
+  try {
+    return parseRepoId(rest[0]!).id;
+  } catch (error) {
+    if (error instanceof InvalidRepoIdError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** `--revision`, checked with the rules the cache writes refs by, before any request or write. */
+function revisionArgument(revision: string | undefined): string | undefined {
+  if (revision === undefined) return undefined;
+  try {
+    return assertRevision(revision);
+  } catch (error) {
+    if (error instanceof InvalidRefNameError) throw new UsageError(`--revision ${error.message}`);
+    throw error;
+  }
+}
+
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function runCli(argv: readonly string[], io: CliIo, version: string): Promise<number> {
   try {
@@ -79,12 +124,14 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
       return 0;
     }
     checkOptionsApply(command, values);
+    checkArity(command, rest);
+    if (values.endpoint !== undefined) checkEndpoint(values.endpoint, '--endpoint');
     const ctx = new CliContext(io, { cacheDir: values['cache-dir'], endpoint: values.endpoint, json: values.json ?? false });
-    const repoArg = () => {
-      if (rest.length !== 1) throw new UsageError(`"${command}" takes one repo id, like mlx-community/Llama-3.2-3B-Instruct-4bit`);
-      return rest[0]!;
-    };
-    const revision = values.revision ?? 'main';
+    // A cache folder that cannot be one fails before any request (`info` asks the Hub first).
+    if (COMMAND_ARGUMENTS[command] === 'none' || COMMAND_ARGUMENTS[command] === 'repo') void ctx.cacheRoot;
+    const repoArg = () => repoIdArgument(command, rest);
+    const givenRevision = revisionArgument(values.revision);
+    const revision = givenRevision ?? 'main';
     switch (command) {
       case 'list':
         return await listCommand(ctx);
@@ -94,7 +141,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
         if (rest.length === 0) throw new UsageError('"search" needs a query, e.g. search llama');
         return await searchCommand(ctx, rest.join(' '), values.author ?? 'mlx-community', positiveInt('limit', values.limit) ?? 20);
       case 'info':
-        return await infoCommand(ctx, repoArg(), values.revision);
+        return await infoCommand(ctx, repoArg(), givenRevision);
       case 'download':
         return await downloadCommand(ctx, {
           repoId: repoArg(),
@@ -106,7 +153,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
       case 'delete':
         return await deleteCommand(ctx, repoArg());
       case 'verify':
-        return await verifyCommand(ctx, repoArg(), values.revision, values.repair === true);
+        return await verifyCommand(ctx, repoArg(), givenRevision, values.repair === true);
       case 'chat': {
         if (rest.length === 0) throw new UsageError('"chat" needs a prompt, e.g. chat "What is MLX?"');
         const backend = values.backend ?? 'mlx';

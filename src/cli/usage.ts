@@ -17,8 +17,8 @@ Commands:
 Options:
   --cache-dir <dir>          Hugging Face hub cache (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)
   --endpoint <url>           Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)
-  --revision <rev>           Branch, tag or commit (download, info: default main; verify: default the
-                             downloaded snapshot, main first)
+  --revision <rev>           Branch, tag, refs/pr/N or 40-hex commit (download, info: default main; verify:
+                             default the downloaded snapshot, main first); checked by git's ref-name rules
   --connections <n>          Most connections per large file; more than one opens only when the server caps
                              each connection's speed (default: 16)
   --parallel-files <n>       Files downloaded at once (default: 4)
@@ -39,7 +39,8 @@ Options:
   -v, --version              Show the version
 
 Environment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or $HF_HOME/token) for gated and private repos,
-HF_HUB_OFFLINE=1 to forbid network access, HTTPS_PROXY / HTTP_PROXY / NO_PROXY; for chat GEMINI_API_KEY
+HF_HUB_OFFLINE=1 to forbid network access (download then accepts a model already complete in the cache,
+info shows what the cache holds), HTTPS_PROXY / HTTP_PROXY / NO_PROXY; for chat GEMINI_API_KEY
 (or GOOGLE_API_KEY), GOOGLE_GEMINI_BASE_URL, MLX_PYTHON. The runner inherits the environment (PYTHONPATH too).
 An option given to a command that does not take it is refused (exit 2), never silently ignored.
 Exit codes: 0 success, 1 failure, 2 bad arguments, 130 cancelled (run the same command again to resume),

@@ -21,10 +21,18 @@ export interface DownloadCommandOptions {
 export async function downloadCommand(ctx: CliContext, options: DownloadCommandOptions): Promise<number> {
   const bar = ctx.io.isTTY && !ctx.options.json ? new ProgressLine(ctx.io.stderr) : undefined;
   let seconds = 0;
+  const offline = ctx.hubConfig.offline;
   const onEvent = (event: DownloadEvent) => {
     if (event.type === 'done') seconds = event.seconds;
     if (ctx.options.json) {
-      ctx.io.stdout(JSON.stringify(event.type === 'plan' ? { ...event, files: event.files.map(({ path, size, state, partialBytes }) => ({ path, size, state, partialBytes })) } : event) + '\n');
+      // Offline, a download that succeeds is the cached snapshot (nothing else can be).
+      const line =
+        event.type === 'plan'
+          ? { ...event, files: event.files.map(({ path, size, state, partialBytes }) => ({ path, size, state, partialBytes })) }
+          : event.type === 'done' && offline
+            ? { ...event, offline: true }
+            : event;
+      ctx.io.stdout(JSON.stringify(line) + '\n');
       return;
     }
     if (event.type === 'plan') {
@@ -58,7 +66,11 @@ export async function downloadCommand(ctx: CliContext, options: DownloadCommandO
     });
     bar?.clear();
     if (!ctx.options.json) {
-      ctx.io.stdout(`downloaded ${result.repoId} (${formatBytes(result.bytesDownloaded)} fetched in ${formatDuration(seconds)}) → ${result.snapshotPath}\n`);
+      ctx.io.stdout(
+        result.offline
+          ? `${result.repoId} already downloaded (offline): 0 B fetched, the Hub was not checked for a newer commit → ${result.snapshotPath}\n`
+          : `downloaded ${result.repoId} (${formatBytes(result.bytesDownloaded)} fetched in ${formatDuration(seconds)}) → ${result.snapshotPath}\n`,
+      );
     }
     return 0;
   } catch (error) {

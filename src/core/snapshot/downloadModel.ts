@@ -1,27 +1,32 @@
 import { promises as fs } from 'node:fs';
 import { type Dispatcher } from 'undici';
+import { scanRepo } from '../cache/cacheScanner';
 import { commitBlob, linkSnapshotFile, writeRef } from '../cache/cacheWriter';
 import { isCommitSha, repoCachePaths, safeRepoRelativePath, type RepoCachePaths } from '../cache/cachePaths';
 import { createContentHasher, expectedHashFromEtag, type ExpectedHash } from '../cache/contentHash';
 import { detectLinkMode, type LinkMode } from '../cache/linkMode';
 import { treeListingFromRepoFiles } from '../cache/treeListing';
 import { writeTreeListing } from '../cache/writeTreeListing';
-import { ensureFreeSpace } from '../download/diskSpace';
+import { bytesToFree, ensureFreeSpace, freeBytesAt, freeSpaceMargin } from '../download/diskSpace';
 import { ProgressMeter } from '../download/progressMeter';
-import { TransferCancelledError } from '../download/transferErrors';
+import { DiskFullError, TransferCancelledError } from '../download/transferErrors';
 import { partialBytesOnDisk } from '../download/transferSidecar';
 import { transferFile, type TransferOptions } from '../download/transferFile';
 import { type HubClient } from '../hub/hubClient';
-import { InvalidHubResponseError } from '../hub/modelInfo';
+import { OfflineModeError } from '../hub/hubErrors';
+import { InvalidHubResponseError, type ModelInfo } from '../hub/modelInfo';
 import { blobEtag, type RepoFile } from '../hub/repoFile';
 import { parseRepoId } from '../hub/repoId';
+import { assertRevision } from '../hub/revision';
 import { type Logger, silentLogger } from '../logging/logger';
 import { MLX_ALLOW_PATTERNS, matchesAnyPattern } from './allowPatterns';
 import { acquireBlobLock } from './blobLock';
 import { LargeFileGate } from './largeFileGate';
 import { removeLeftovers } from './removeLeftovers';
 import { type DownloadEvent, type PlannedFile } from './downloadEvents';
-import { HubInconsistencyError, NothingToDownloadError } from './downloadErrors';
+import { DownloadDiskFullError, HubInconsistencyError, NothingToDownloadError } from './downloadErrors';
+import { localModelState } from './localModelState';
+import { snapshotCompleteness } from './snapshotCompleteness';
 
 /** Files above this are "large": split into Range parts, and one at a time on a fast link (see LargeFileGate). */
 const LARGE_FILE_BYTES = 64 * 1024 * 1024;
@@ -31,7 +36,7 @@ export interface DownloadModelOptions {
   /** The Hugging Face hub cache root (see `resolveHubCacheDir`). */
   readonly cacheRoot: string;
   readonly repoId: string;
-  /** Branch, tag or commit. @default 'main' */
+  /** Branch, tag, `refs/pr/N` or 40-hex commit, checked by `assertRevision` before any request. @default 'main' */
   readonly revision?: string;
   /** Which repo files to fetch (fnmatch patterns). @default MLX_ALLOW_PATTERNS */
   readonly allowPatterns?: readonly string[];
@@ -59,6 +64,11 @@ export interface DownloadModelResult {
   readonly snapshotPath: string;
   readonly files: readonly PlannedFile[];
   readonly bytesDownloaded: number;
+  /**
+   * True when offline mode (`HF_HUB_OFFLINE`) kept the Hub out of it and the revision was already complete in
+   * the cache: that snapshot is the result, as huggingface_hub's offline `snapshot_download` returns it.
+   */
+  readonly offline?: boolean;
 }
 
 /**
@@ -74,12 +84,26 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   const emit = options.onEvent ?? (() => {});
   const { id: repoId } = parseRepoId(options.repoId);
   const revision = options.revision ?? 'main';
+  // Before any request or write: a name the ref could not be written under fails now, not after the download.
+  assertRevision(revision);
   const signal = options.signal ?? new AbortController().signal;
+  const allow = options.allowPatterns ?? MLX_ALLOW_PATTERNS;
 
-  const info = await options.hub.modelInfo(repoId, { revision, signal });
+  let info: ModelInfo;
+  try {
+    info = await options.hub.modelInfo(repoId, { revision, signal });
+  } catch (error) {
+    // Offline, a revision that is complete in the cache is already downloaded (like huggingface_hub).
+    const cached = error instanceof OfflineModeError ? await completeCachedSnapshot(options.cacheRoot, repoId, revision, allow) : undefined;
+    if (!cached) throw error;
+    const totalBytes = cached.files.reduce((n, f) => n + f.size, 0);
+    emit({ type: 'plan', repoId, revision, commit: cached.commit, files: cached.files, totalBytes, remainingBytes: 0 });
+    emit({ type: 'done', repoId, commit: cached.commit, snapshotPath: cached.snapshotPath, bytesDownloaded: 0, seconds: (performance.now() - started) / 1000 });
+    log.info(`[download] ${repoId}@${cached.commit.slice(0, 8)}: offline, already complete in the cache`);
+    return { repoId, ...cached, bytesDownloaded: 0, offline: true };
+  }
   const commit = info.sha;
   if (!commit) throw new InvalidHubResponseError(`${options.hub.endpoint}/api/models/${repoId}`, 'no commit sha in the model info');
-  const allow = options.allowPatterns ?? MLX_ALLOW_PATTERNS;
   const repoFiles = await options.hub.listFiles(repoId, commit, { signal });
   const wanted = repoFiles.filter((f) => matchesAnyPattern(f.path, allow));
   if (wanted.length === 0) throw new NothingToDownloadError(repoId);
@@ -148,6 +172,8 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
         emit({ type: 'file-done', path: f.path, size: f.size, downloaded: f.state === 'to-download' });
       }
     });
+  } catch (error) {
+    throw await explainDiskFull(error, options.cacheRoot, repoId, paths, commit, planned);
   } finally {
     clearInterval(heartbeat);
     signal.removeEventListener('abort', onOuterAbort);
@@ -176,6 +202,55 @@ async function recordTreeListing(root: string, repoId: string, commit: string, f
     await writeTreeListing({ root, repoId, commit, listing: treeListingFromRepoFiles(files) });
   } catch (error) {
     log.warn(`[download] ${repoId}: could not record the file list of ${commit.slice(0, 8)}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The revision's snapshot when the cache holds it complete (judged as everywhere else: `localModelState`,
+ * and against `allow` when the caller asked for other files), as the files a download would have planned.
+ */
+async function completeCachedSnapshot(
+  root: string,
+  repoId: string,
+  revision: string,
+  allow: readonly string[],
+): Promise<{ commit: string; snapshotPath: string; files: PlannedFile[] } | undefined> {
+  const repo = await scanRepo(root, repoId).catch(() => undefined);
+  const local = localModelState(repo, revision);
+  const snapshot = local.state === 'downloaded' ? repo?.revisions.find((r) => r.commit === local.commit) : undefined;
+  if (!repo || !snapshot || !snapshotCompleteness(repo, snapshot, allow).complete) return undefined;
+  const files = snapshot.files
+    .filter((f) => matchesAnyPattern(f.path, allow))
+    .map((f): PlannedFile => {
+      const listed = snapshot.treeListing?.get(f.path);
+      return { path: f.path, size: f.size, etag: f.etag ?? listed?.lfs_sha256 ?? listed?.blob_id ?? '', state: 'in-place', partialBytes: 0 };
+    });
+  return { commit: snapshot.commit, snapshotPath: snapshot.snapshotPath, files };
+}
+
+/**
+ * A full disk mid-download, told in the terms of the pre-check the next run makes: what the rest of the
+ * download needs (what the next plan will count: files not yet in `blobs/`, less their partial bytes on
+ * disk, which are kept), the margin, and what is free now. "Free at least X" is then exactly what the
+ * next run's check asks for, not the size of the one file that hit the wall.
+ */
+async function explainDiskFull(error: unknown, root: string, repoId: string, paths: RepoCachePaths, commit: string, planned: readonly PlannedFile[]): Promise<unknown> {
+  const diskFull = error instanceof DiskFullError || (error as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC';
+  if (!diskFull || error instanceof DownloadDiskFullError) return error;
+  try {
+    let remainingBytes = 0;
+    for (const f of planned) {
+      if (f.state !== 'to-download') continue;
+      const blob = paths.blob(f.etag);
+      if ((await sizeOf(blob)) === f.size || (await isInPlace(paths.snapshotFile(commit, f.path), blob, f.size))) continue;
+      remainingBytes += f.size - Math.min(await partialBytesOnDisk(paths.incomplete(f.etag), paths.sidecar(f.etag)), f.size);
+    }
+    const marginBytes = freeSpaceMargin(remainingBytes);
+    const freeBytes = await freeBytesAt(root);
+    const failed = error instanceof DiskFullError ? { path: error.path, bytesDone: error.bytesDone, expectedSize: error.expectedSize } : { path: (error as NodeJS.ErrnoException).path ?? root };
+    return new DownloadDiskFullError({ repoId, ...failed, remainingBytes, marginBytes, freeBytes, toFreeBytes: bytesToFree(remainingBytes, marginBytes, freeBytes), cause: error });
+  } catch {
+    return error;
   }
 }
 
