@@ -444,8 +444,11 @@ class PartFetch implements Dispatcher.DispatchHandler {
 
   private endOutcome(): FetchPartOutcome {
     if (this.position >= this.req.part.end) return { kind: 'done' };
-    // A clean end short of the promised size: a 200 means the server's file is smaller.
-    if (this.status === 200) throw new FatalPartError(new SizeMismatchError(this.req.url, this.req.size, this.position));
+    // A clean end short of the size the Hub gave (X-Linked-Size, the tree). With a Content-Length (which
+    // had to equal that size) or chunks, undici reports a short body as an error, so a clean end here is
+    // a body delimited by the connection closing: a cut looks exactly like this. Taken as a cut, then:
+    // the bytes are kept and the rest asked for with Range. A server whose file really is smaller says
+    // so to that request (416 or Content-Range with its size), which ends in SizeMismatchError.
     return { kind: 'ended-early' };
   }
 

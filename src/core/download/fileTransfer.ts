@@ -4,7 +4,7 @@ import { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createContentHasher } from '../cache/contentHash';
 import { HttpStatusError } from '../http/httpStatusError';
-import { backoffDelayMs } from '../http/retryDelay';
+import { backoffDelayMs, MAX_SERVER_WAIT_MS } from '../http/retryDelay';
 import { type Logger, silentLogger } from '../logging/logger';
 import { abortableDelay } from './abortableDelay';
 import { type FetchPartOutcome, FatalPartError, fetchPart } from './fetchPart';
@@ -21,8 +21,6 @@ import { type TransferOptions, type TransferResult } from './transferFile';
 import { readSidecar, removeSidecar, sidecarMatches } from './transferSidecar';
 
 const MiB = 1024 * 1024;
-/** A server asking for a longer pause than this is treated as down for now. */
-const MAX_SERVER_DELAY_MS = 5 * 60_000;
 const MAX_REDIRECTS = 10;
 /**
  * Files at least this large are written and hashed by the shared worker thread (see hashWorker.ts);
@@ -172,7 +170,12 @@ export class FileTransfer {
   private async settleAfterFailure(error: unknown, discard: boolean): Promise<unknown> {
     this.controller.abort(error);
     await this.hasher?.settle();
-    if (discard || !this.saver) return error;
+    if (discard) {
+      // A save it had scheduled would bring the sidecar of the discarded partial back after its removal.
+      await this.saver?.stop();
+      return error;
+    }
+    if (!this.saver) return error;
     const diskFull = (error as NodeJS.ErrnoException)?.code === 'ENOSPC';
     if (diskFull) {
       // The failed write may have half-landed past the last recorded byte. Dropping everything past
@@ -388,13 +391,14 @@ export class FileTransfer {
           if (part.done === before) failures++;
           this.giveUpAfter(failures, error, status);
           const serverDelay = outcome.kind === 'retry' ? outcome.delayMs : undefined;
-          const delay =
-            serverDelay !== undefined
-              ? Math.min(serverDelay, MAX_SERVER_DELAY_MS)
-              : failures > 0
-                ? backoffDelayMs({ attempt: failures, baseMs: this.options.retryBaseDelayMs })
-                : 0;
-          this.log.debug(`[download] part ${part.start}: ${error instanceof Error ? error.message : String(error)}; retry ${failures}/${this.maxRetries} in ${Math.round(delay)} ms`);
+          const reason = error instanceof Error ? error.message : String(error);
+          if (serverDelay !== undefined && serverDelay > (this.options.maxServerWaitMs ?? MAX_SERVER_WAIT_MS)) {
+            // Down for now: sitting silent for minutes (or the day a Retry-After may ask for) helps nobody.
+            this.log.debug(`[download] part ${part.start}: ${reason}; the server asks to wait ${Math.round(serverDelay)} ms, longer than we wait: giving up`);
+            throw new TransferFailedError(this.url, failures, error, status, serverDelay);
+          }
+          const delay = serverDelay ?? (failures > 0 ? backoffDelayMs({ attempt: failures, baseMs: this.options.retryBaseDelayMs }) : 0);
+          this.log.debug(`[download] part ${part.start}: ${reason}; waiting ${Math.round(delay)} ms${serverDelay !== undefined ? ' (as the server asked)' : ''} before retry ${failures}/${this.maxRetries}`);
           if (delay > 0) await abortableDelay(delay, signal);
           continue;
         }

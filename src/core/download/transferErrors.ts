@@ -1,4 +1,5 @@
 import { formatBytes } from '../format/formatBytes';
+import { formatDuration } from '../format/formatDuration';
 import { redactUrl } from '../http/httpStatusError';
 
 /** The bytes arrived but do not hash to what the Hub promised. The partial file has been removed. */
@@ -58,7 +59,10 @@ export class TransferCancelledError extends Error {
   }
 }
 
-/** Retries ran out: the network or the server kept failing without making progress. */
+/**
+ * Retries ran out: the network or the server kept failing without making progress. Or the server asked
+ * for a longer wait than downloads sit through (`serverWaitMs`): it is down for now.
+ */
 export class TransferFailedError extends Error {
   override readonly name = 'TransferFailedError';
   constructor(
@@ -67,10 +71,15 @@ export class TransferFailedError extends Error {
     override readonly cause: unknown,
     /** The last HTTP status seen, when the failures were HTTP errors. */
     readonly status?: number,
+    /** The wait the server asked for (Retry-After), when that is why the download stopped. */
+    readonly serverWaitMs?: number,
   ) {
     super(
-      `Download failed after ${attempts} attempts without progress (${redactUrl(url)}): ${cause instanceof Error ? cause.message : String(cause)}. ` +
-        'Check your connection or proxy settings and download again; what was downloaded is kept.',
+      serverWaitMs !== undefined
+        ? `The download server is unavailable${status !== undefined ? ` (HTTP ${status})` : ''} and asks to wait ${formatDuration(serverWaitMs / 1000)} before trying again (${redactUrl(url)}). ` +
+            'Download again later; what was downloaded is kept.'
+        : `Download failed after ${attempts} attempts without progress (${redactUrl(url)}): ${cause instanceof Error ? cause.message : String(cause)}. ` +
+            'Check your connection or proxy settings and download again; what was downloaded is kept.',
     );
   }
 }

@@ -91,6 +91,12 @@ export interface TransferOptions {
    */
   readonly retryBaseDelayMs?: number;
   /**
+   * A server asking (Retry-After, RateLimit) for a longer wait than this fails the file at once with
+   * TransferFailedError naming the wait; shorter waits are waited out. The Hub client uses the same bound.
+   * @default 60000
+   */
+  readonly maxServerWaitMs?: number;
+  /**
    * Files at least this large are written and hashed on the shared worker thread (see hashWorker.ts);
    * smaller ones on the calling thread. Default 32 MiB; tests lower it to run the worker path on small files.
    */

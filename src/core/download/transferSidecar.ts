@@ -77,11 +77,10 @@ function isWellFormed(value: TransferSidecar): boolean {
  * a sidecar (single stream, or Python's `.incomplete`) the file's length is the count.
  */
 export async function partialBytesOnDisk(partialPath: string, sidecarPath: string): Promise<number> {
+  const length = await fs.stat(partialPath).then((s) => s.size, () => undefined);
+  // A sidecar whose partial is gone (pruned, or discarded) vouches for nothing.
+  if (length === undefined) return 0;
   const sidecar = await readSidecar(sidecarPath);
-  if (sidecar && sidecar !== 'invalid') return sidecar.parts.reduce((sum, part) => sum + part.done, 0);
-  try {
-    return (await fs.stat(partialPath)).size;
-  } catch {
-    return 0;
-  }
+  if (sidecar && sidecar !== 'invalid') return Math.min(length, sidecar.parts.reduce((sum, part) => sum + part.done, 0));
+  return length;
 }

@@ -1,6 +1,13 @@
 type Headers = Record<string, string | string[] | undefined>;
 
 /**
+ * The longest wait a server may ask for (`Retry-After`, `RateLimit`) that is waited out, on the Hub
+ * and on the CDN alike. A server asking for more is down for now: the request fails at once, saying
+ * how long it asked for, instead of sitting silent for minutes or hours.
+ */
+export const MAX_SERVER_WAIT_MS = 60_000;
+
+/**
  * How long the server asked us to wait, in ms, or undefined when it did not say.
  * Reads `Retry-After` (seconds or an HTTP date) and the IETF `RateLimit` header the Hub sends on 429
  * (`"resolvers";r=0;t=<seconds>`, `t` being the seconds until the window resets).

@@ -1,3 +1,4 @@
+import { formatDuration } from '../format/formatDuration';
 import { DEFAULT_HUB_ENDPOINT } from './hubConfig';
 
 /**
@@ -49,6 +50,8 @@ export class RateLimitedError extends HubError {
 /** 5xx, timeouts and network failures: the Hub (or the way to it) is down, not the request wrong. */
 export class HubUnavailableError extends HubError {
   override name = 'HubUnavailableError';
+  /** How long the Hub asked clients to wait (`Retry-After`), when it said. */
+  retryAfterMs: number | undefined;
 }
 export class OfflineModeError extends HubError {
   override name = 'OfflineModeError';
@@ -133,9 +136,28 @@ export function toHubError(response: { status: number; headers: HeaderLookup }, 
     });
   }
   if (status >= 500) {
-    return new HubUnavailableError({ ...base, userMessage: `The Hugging Face Hub at ${host} is having trouble (HTTP ${status}). Try again in a few minutes.` });
+    const error = new HubUnavailableError({ ...base, userMessage: `The Hugging Face Hub at ${host} is having trouble (HTTP ${status}). Try again in a few minutes.` });
+    error.retryAfterMs = retryAfterFromHeaders(headers);
+    return error;
   }
   return new HubError({ ...base, userMessage: `The Hugging Face Hub answered HTTP ${status}${serverMessage ? ` (${serverMessage})` : ''} for ${url}.` });
+}
+
+/**
+ * A 5xx whose `Retry-After` asks for a longer wait than the client sits through: the request fails at
+ * once, and the message says how long the Hub asked for.
+ */
+export function hubAskedToWaitError(error: HubUnavailableError, waitMs: number): HubUnavailableError {
+  const status = error.status ?? 503;
+  const busy = new HubUnavailableError({
+    status,
+    url: error.url,
+    errorCode: error.errorCode,
+    serverMessage: error.serverMessage,
+    userMessage: `The Hugging Face Hub at ${safeHost(error.url)} is having trouble (HTTP ${status}) and asks clients to wait ${formatDuration(waitMs / 1000)} before trying again. Try again later.`,
+  });
+  busy.retryAfterMs = waitMs;
+  return busy;
 }
 
 /** A failure to get any answer: DNS, refused connection, TLS, timeout. */

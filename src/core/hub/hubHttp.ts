@@ -1,10 +1,12 @@
 import { type SmallFetch, type SmallFetchResponse } from '../http/dispatchFetch';
+import { type NetworkFailureKind, networkFailureKind } from '../http/networkFailure';
 import { type Logger, silentLogger } from '../logging/logger';
 import { InvalidHubResponseError } from './modelInfo';
-import { type HubError, type HubErrorContext, networkHubError, OfflineModeError, RateLimitedError, toHubError } from './hubErrors';
+import { type HubError, type HubErrorContext, hubAskedToWaitError, HubUnavailableError, networkHubError, OfflineModeError, RateLimitedError, toHubError } from './hubErrors';
+import { HubRetries, type HubRetryOptions, type RetryDecision } from './hubRetries';
 
 /** How {@link HubHttp} reaches the Hub. */
-export interface HubHttpOptions {
+export interface HubHttpOptions extends HubRetryOptions {
   /** Hub origin, no trailing slash. @default 'https://huggingface.co' */
   endpoint?: string;
   /** Sent as `Authorization: Bearer` to the endpoint's origin only. */
@@ -15,10 +17,6 @@ export interface HubHttpOptions {
   fetch: SmallFetch;
   /** @default silentLogger */
   logger?: Logger;
-  /** 429 answers waited out before giving up. @default 3 */
-  maxRateLimitRetries?: number;
-  /** A 429 asking for a longer wait than this fails at once instead. @default 60000 */
-  maxRateLimitWaitMs?: number;
   /** Per-request time limit (the Python client uses 10 s). @default 10000 */
   timeoutMs?: number;
 }
@@ -42,8 +40,9 @@ const MAX_REDIRECTS = 5;
 
 /**
  * The one place Hub requests are sent: token only to the endpoint's origin, same-origin redirects
- * followed by hand (a cross-origin redirect is returned, never followed with the token), 429s waited
- * out within bounds, timeouts and failures mapped to typed errors.
+ * followed by hand (a cross-origin redirect is returned, never followed with the token), 429s, 5xx
+ * and dropped connections retried with backoff within bounds (see HubRetries; every request here is
+ * a GET or HEAD, so asking again is safe), timeouts and failures mapped to typed errors.
  */
 export class HubHttp {
   readonly endpoint: string;
@@ -66,12 +65,47 @@ export class HubHttp {
   }
 
   /** Sends the request; a 3xx to another origin comes back as is. Non-2xx/3xx answers throw HubError. */
-  async send(request: HubRequest): Promise<HubResponse> {
+  send(request: HubRequest): Promise<HubResponse> {
+    return this.sendWith(request, new HubRetries(this.options));
+  }
+
+  /** GET a JSON document. A body cut off mid-way is asked for again, within the same retry budget. */
+  async getJson<T>(request: HubRequest): Promise<{ body: T; response: SmallFetchResponse; url: string }> {
+    const retries = new HubRetries(this.options);
+    const withAccept = { ...request, headers: { Accept: 'application/json', ...request.headers } };
+    for (;;) {
+      const { response, url } = await this.sendWith(withAccept, retries);
+      if (response.status >= 300) {
+        await response.body?.cancel();
+        throw this.errorFor(response, url, request.context);
+      }
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        const failure = networkHubError(url, error, false);
+        await this.waitOrThrow(retries.afterNetworkFailure(networkFailureKind(error)), failure, url, request.signal, 'the answer broke off');
+        continue;
+      }
+      try {
+        return { body: JSON.parse(text) as T, response, url };
+      } catch {
+        // A truncated answer or an HTML page from a captive portal or proxy, sent with status 200.
+        throw new InvalidHubResponseError(url, `the answer is not valid JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 24))})`);
+      }
+    }
+  }
+
+  private async sendWith(request: HubRequest, retries: HubRetries): Promise<HubResponse> {
     this.assertOnline(request.url);
     let url = request.url;
-    let rateLimited = 0;
     for (let redirects = 0; ; ) {
       const response = await this.fetchOnce(url, request);
+      if (response instanceof NoAnswer) {
+        await this.waitOrThrow(retries.afterNetworkFailure(response.kind), response.error, url, request.signal, response.what);
+        continue;
+      }
       if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
         const next = new URL(response.headers.get('location')!, url).toString();
         if (new URL(next).origin !== this.origin) return { response, url };
@@ -80,38 +114,30 @@ export class HubHttp {
         url = next;
         continue;
       }
-      if (response.status === 429) {
-        const error = this.errorFor(response, url, request.context);
-        await response.body?.cancel();
-        const waitMs = (error instanceof RateLimitedError ? error.retryAfterMs : undefined) ?? 1000 * 2 ** rateLimited;
-        if (rateLimited >= (this.options.maxRateLimitRetries ?? 3) || waitMs > (this.options.maxRateLimitWaitMs ?? 60_000)) throw error;
-        rateLimited++;
-        this.logger.warn(`[hub] rate-limited on ${url}; waiting ${waitMs} ms (retry ${rateLimited})`);
-        await sleep(waitMs, request.signal);
-        continue;
-      }
       if (!response.ok) {
         await response.body?.cancel();
-        throw this.errorFor(response, url, { ...request.context, hadToken: this.tokenFor(url) !== undefined });
+        const error = this.errorFor(response, url, { ...request.context, hadToken: this.tokenFor(url) !== undefined });
+        const serverWaitMs = error instanceof RateLimitedError || error instanceof HubUnavailableError ? error.retryAfterMs : undefined;
+        await this.waitOrThrow(retries.afterStatus(response.status, serverWaitMs), error, url, request.signal, `HTTP ${response.status}`);
+        continue;
       }
       return { response, url };
     }
   }
 
-  /** GET a JSON document. */
-  async getJson<T>(request: HubRequest): Promise<{ body: T; response: SmallFetchResponse; url: string }> {
-    const { response, url } = await this.send({ ...request, headers: { Accept: 'application/json', ...request.headers } });
-    if (response.status >= 300) {
-      await response.body?.cancel();
-      throw this.errorFor(response, url, request.context);
+  /** Waits before the next try, or throws the failure (saying how long the server asked for, when that is why). */
+  private async waitOrThrow(decision: RetryDecision, error: HubError, url: string, signal: AbortSignal | undefined, what: string): Promise<void> {
+    if (!decision.retry) {
+      if (decision.reason === 'wait-too-long' && error instanceof HubUnavailableError && error.retryAfterMs !== undefined) {
+        this.logger.debug(`[hub] ${what} from ${url}, asking to wait ${error.retryAfterMs} ms: longer than we wait, giving up`);
+        throw hubAskedToWaitError(error, error.retryAfterMs);
+      }
+      if (decision.reason === 'exhausted') this.logger.debug(`[hub] ${what} from ${url}; giving up after the retries allowed`);
+      throw error;
     }
-    const text = await response.text();
-    try {
-      return { body: JSON.parse(text) as T, response, url };
-    } catch {
-      // A truncated answer or an HTML page from a captive portal or proxy, sent with status 200.
-      throw new InvalidHubResponseError(url, `the answer is not valid JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 24))})`);
-    }
+    // Info, not warn: the CLI prints warnings, and a failed command prints one line (the error) only.
+    this.logger.info(`[hub] ${what} from ${url}; waiting ${Math.round(decision.waitMs)} ms before retry ${decision.attempt}`);
+    await sleep(decision.waitMs, signal);
   }
 
   /** A typed error for a failed answer; messages link pages on this endpoint, not always huggingface.co. */
@@ -124,7 +150,8 @@ export class HubHttp {
     return this.options.token && new URL(url).origin === this.origin ? this.options.token : undefined;
   }
 
-  private async fetchOnce(url: string, request: HubRequest): Promise<SmallFetchResponse> {
+  /** One request; a failure to get an answer comes back as NoAnswer (for the retry policy), a cancel is thrown. */
+  private async fetchOnce(url: string, request: HubRequest): Promise<SmallFetchResponse | NoAnswer> {
     const token = this.tokenFor(url);
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 10_000);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
@@ -140,10 +167,28 @@ export class HubHttp {
       return response;
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
-      this.logger.debug(`[hub] ${method} ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
-      throw networkHubError(url, error, timeout.aborted);
+      this.logger.debug(`[hub] ${method} ${url} failed: ${describe(error)}`);
+      // A server that does not answer in time is treated like one that cannot be reached: a retry or two.
+      const kind = timeout.aborted ? 'unreachable' : networkFailureKind(error);
+      return new NoAnswer(networkHubError(url, error, timeout.aborted), kind, timeout.aborted ? 'no answer in time' : `no answer (${describe(error)})`);
     }
   }
+}
+
+/** A request that got no answer: the error to throw if it is not tried again, and what kind of failure it was. */
+class NoAnswer {
+  constructor(
+    readonly error: HubUnavailableError,
+    readonly kind: NetworkFailureKind,
+    readonly what: string,
+  ) {}
+}
+
+/** The innermost useful text of an error (`fetch failed` hides the real one in `cause`). */
+function describe(error: unknown): string {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  const inner = cause instanceof Error ? `: ${cause.message}` : '';
+  return `${error instanceof Error ? error.message : String(error)}${inner}`;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

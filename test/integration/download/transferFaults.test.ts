@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { HttpStatusError } from '../../../src/core/http/httpStatusError';
 import { transferFile } from '../../../src/core/download/transferFile';
+import { partialBytesOnDisk } from '../../../src/core/download/transferSidecar';
 import { silentLogger } from '../../../src/core/logging/logger';
 import { HashMismatchError, SizeMismatchError, TransferCancelledError, TransferFailedError } from '../../../src/core/download/transferErrors';
 import { cdnGets, FILES, MiB, optionsFor, REPO, sha256OfFile, describeOnEveryWritePath } from './transferHarness';
@@ -22,14 +23,70 @@ describeOnEveryWritePath('transferFile under server faults', (h) => {
     assert.equal(result.bytesDownloaded, FILES.small.size);
   });
 
+  for (const framing of ['until-close', 'chunked'] as const) {
+    it(`resumes within the call when a body without Content-Length (${framing}) ends early`, async () => {
+      const options = await optionsFor(h, FILES.small.path);
+      // `until-close`: the body ends where the connection does, so the cut looks like a clean end.
+      const fault = h.hub.faults.set({ kind: 'cut-after', bytes: 1_234_567, framing, origin: 'cdn', times: 1 });
+      const result = await transferFile(options);
+      assert.equal(fault.hits, 1);
+      assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
+      const gets = cdnGets(h, FILES.small.path);
+      assert.deepEqual(gets.map((r) => [r.range, r.status]), [[undefined, 200], ['bytes=1234567-', 206]]);
+      assert.equal(result.bytesDownloaded, FILES.small.size, 'nothing fetched twice');
+      assert.equal(result.restarts, 0);
+    });
+  }
+
+  it('still calls a smaller file a size mismatch when its body comes without Content-Length', async () => {
+    const options = await optionsFor(h, FILES.small.path);
+    h.hub.faults.set({ kind: 'wrong-size', delta: -1000, origin: 'cdn' });
+    // Longer than the body: the body ends cleanly, by closing the connection, 1000 bytes short.
+    h.hub.faults.set({ kind: 'cut-after', bytes: FILES.small.size * 2, framing: 'until-close', origin: 'cdn', times: 1 });
+    await assert.rejects(transferFile(options), (error: unknown) => {
+      assert.ok(error instanceof SizeMismatchError, String(error));
+      assert.equal(error.expectedSize, FILES.small.size);
+      assert.equal(error.actualSize, FILES.small.size - 1000);
+      return true;
+    });
+    assert.deepEqual(cdnGets(h, FILES.small.path).map((r) => [r.range, r.status]), [[undefined, 200], [`bytes=${FILES.small.size - 1000}-`, 416]]);
+  });
+
   it('waits as long as Retry-After says on 503, then succeeds', async () => {
     const options = await optionsFor(h, FILES.small.path);
     h.hub.faults.set({ kind: 'status', status: 503, retryAfter: 1, origin: 'cdn', times: 1 });
+    const debug: string[] = [];
     const started = Date.now();
-    await transferFile(options);
+    await transferFile({ ...options, logger: { ...silentLogger, debug: (message: string) => debug.push(message) } });
     assert.ok(Date.now() - started >= 950, 'the 1 s Retry-After was honoured (the backoff alone is 20 ms)');
     assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
     assert.deepEqual(cdnGets(h, FILES.small.path).map((r) => r.status), [503, 200]);
+    assert.ok(debug.some((line) => /HTTP 503.*waiting 1000 ms \(as the server asked\) before retry 1\/5/.test(line)), debug.join('\n'));
+  });
+
+  it('fails the file at once, naming the wait, when the server asks to wait longer than a minute', async () => {
+    const options = await optionsFor(h, FILES.small.path);
+    // The first GET is cut after 1 MB; from the first byte on disk, the CDN answers 503 asking for a day.
+    h.hub.faults.set({ kind: 'cut-after', bytes: 1_000_000, origin: 'cdn', times: 1 });
+    let busy = false;
+    const onProgress = (bytes: number) => {
+      if (bytes > 0 && !busy) busy = !!h.hub.faults.set({ kind: 'status', status: 503, retryAfter: 86_400, origin: 'cdn' });
+    };
+    const started = Date.now();
+    await assert.rejects(transferFile({ ...options, onProgress }), (error: unknown) => {
+      assert.ok(error instanceof TransferFailedError, String(error));
+      assert.equal(error.status, 503);
+      assert.equal(error.serverWaitMs, 86_400_000);
+      assert.match(error.message, /unavailable \(HTTP 503\) and asks to wait 24 h 0 min before trying again/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 5000, 'did not sit out the wait');
+    assert.deepEqual(cdnGets(h, FILES.small.path).map((r) => [r.range, r.status]), [[undefined, 200], ['bytes=1000000-', 503]]);
+    // What arrived is kept: the next call resumes from it.
+    h.hub.faults.clear();
+    const result = await transferFile(options);
+    assert.equal(result.resumedFromBytes, 1_000_000);
+    assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
   });
 
   it('honours a 429 rate limit on every part of a multi-part download', async () => {
@@ -93,6 +150,17 @@ describeOnEveryWritePath('transferFile under server faults', (h) => {
     const result = await transferFile(options);
     assert.equal(result.resumedFromBytes, 0, 'the next try starts clean');
     assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
+  });
+
+  it('a resumed partial that turns out wrong is discarded with its sidecar, which no late save brings back', async () => {
+    const options = await optionsFor(h, FILES.small.path);
+    await writeFile(options.partialPath, Buffer.alloc(1_000_000, 0x5a)); // not the file's bytes
+    await assert.rejects(transferFile(options), HashMismatchError);
+    assert.equal(await partialBytesOnDisk(options.partialPath, options.sidecarPath), 0, 'nothing to resume');
+    // The sidecar saver writes at most once a second: a save it still had scheduled lands within that.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    assert.equal(await exists(options.sidecarPath), false, 'no sidecar of a discarded partial');
+    assert.equal(await exists(options.partialPath), false);
   });
 
   it('gets a fresh URL through resolveUrl when the CDN says the link expired', async () => {

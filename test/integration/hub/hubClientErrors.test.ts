@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HubClient } from '../../../src/core/hub/hubClient';
+import { HubClient, type HubClientOptions } from '../../../src/core/hub/hubClient';
 import { EntryNotFoundError, GatedRepoError, HubAuthError, HubUnavailableError, RateLimitedError, RepoNotFoundError, RevisionNotFoundError } from '../../../src/core/hub/hubErrors';
 import { type HubStandin, startHubStandin } from '../../fixtures/hubStandin';
 
@@ -9,7 +9,7 @@ const REPO = 'org/tiny';
 
 describe('HubClient: errors against the stand-in', () => {
   let hub: HubStandin;
-  const client = (options: { token?: string; maxRateLimitRetries?: number; maxRateLimitWaitMs?: number; fetch?: typeof fetch } = {}) => new HubClient({ endpoint: hub.endpoint, fetch, ...options });
+  const client = (options: Partial<HubClientOptions> = {}) => new HubClient({ endpoint: hub.endpoint, fetch, ...options });
 
   beforeEach(async () => {
     hub = await startHubStandin({
@@ -57,14 +57,14 @@ describe('HubClient: errors against the stand-in', () => {
     await assert.rejects(client({ token: 'hf_wrong_secret' }).modelInfo(REPO), (e: unknown) => e instanceof HubAuthError && e.status === 401 && /token was rejected/.test(e.userMessage) && !JSON.stringify({ ...e, m: e.message }).includes('hf_wrong_secret'));
   });
 
-  it('HubUnavailableError for 5xx and for an unreachable host', async () => {
+  it('HubUnavailableError for 5xx and for an unreachable host (once retries run out: hubClientRetries.test.ts)', async () => {
     hub.faults.set({ kind: 'status', status: 503, origin: 'hub' });
-    await assert.rejects(client().modelInfo(REPO), (e: unknown) => e instanceof HubUnavailableError && e.status === 503);
+    await assert.rejects(client({ retryBaseDelayMs: 5 }).modelInfo(REPO), (e: unknown) => e instanceof HubUnavailableError && e.status === 503);
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const down = new HubClient({ endpoint: `http://127.0.0.1:${port}`, fetch });
+    const down = new HubClient({ endpoint: `http://127.0.0.1:${port}`, fetch, retryBaseDelayMs: 5 });
     await assert.rejects(down.modelInfo(REPO), (e: unknown) => e instanceof HubUnavailableError && e.status === undefined && /Could not reach/.test(e.userMessage));
   });
 
@@ -84,7 +84,7 @@ describe('HubClient: errors against the stand-in', () => {
     hub.requests.length = 0;
     hub.faults.set({ kind: 'rate-limit', retryAfter: 3600 });
     await assert.rejects(client().resolveFile(REPO, 'main', 'config.json'), (e: unknown) => e instanceof RateLimitedError && e.retryAfterMs === 3_600_000 && /try again in 3600 s/.test(e.userMessage));
-    assert.equal(hub.requests.length, 1, 'a wait beyond maxRateLimitWaitMs fails at once');
+    assert.equal(hub.requests.length, 1, 'a wait beyond maxServerWaitMs fails at once');
   });
 
   it('stops waiting for a 429 when the signal aborts', async () => {

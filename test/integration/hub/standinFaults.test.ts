@@ -41,6 +41,28 @@ describe('Hub stand-in: faults', () => {
     assert.ok(cut.error);
   });
 
+  it('cut-after with framing: no Content-Length, chunked (the cut is an error) or until the connection closes (the cut looks like an end)', async () => {
+    hub.faults.set({ kind: 'cut-after', bytes: 70_000, framing: 'chunked', origin: 'cdn', times: 1 });
+    const chunked = await rawRequest(cdnUrl);
+    assert.equal(chunked.headers['content-length'], undefined);
+    assert.equal(chunked.headers['transfer-encoding'], 'chunked');
+    assert.ok(chunked.error, 'the unfinished chunked body ends with an error');
+    assert.ok(chunked.body.equals(full.subarray(0, 70_000)));
+
+    hub.faults.set({ kind: 'cut-after', bytes: 70_000, framing: 'until-close', origin: 'cdn', times: 1 });
+    const untilClose = await rawRequest(cdnUrl);
+    assert.equal(untilClose.headers['content-length'], undefined);
+    assert.equal(untilClose.headers['transfer-encoding'], undefined);
+    assert.equal(untilClose.headers.connection, 'close');
+    assert.equal(untilClose.error, undefined, 'nothing tells the client the body was cut');
+    assert.ok(untilClose.body.equals(full.subarray(0, 70_000)));
+
+    hub.faults.set({ kind: 'cut-after', bytes: 10, framing: 'until-close', origin: 'cdn', times: 1 });
+    const head = await rawRequest(cdnUrl, { method: 'HEAD' });
+    assert.equal(head.headers['content-length'], String(SIZE), 'HEAD requests are not affected');
+    assert.equal(hub.faults.active.length, 1);
+  });
+
   it('status answers 503 with Retry-After only where path and origin match', async () => {
     const fault = hub.faults.set({ kind: 'status', status: 503, retryAfter: 2, origin: 'hub', path: '/api/models/' });
     const res = await rawRequest(`${hub.endpoint}/api/models/${REPO}`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readSidecar, sidecarMatches, writeSidecar, type TransferSidecar } from '../../../../src/core/download/transferSidecar';
+import { partialBytesOnDisk, readSidecar, sidecarMatches, writeSidecar, type TransferSidecar } from '../../../../src/core/download/transferSidecar';
 
 describe('transfer sidecar', () => {
   let dir: string;
@@ -36,6 +36,17 @@ describe('transfer sidecar', () => {
     assert.equal(sidecarMatches(read, 30, sample.hash), true);
     assert.equal(sidecarMatches(read, 31, sample.hash), false);
     assert.equal(sidecarMatches(read, 30, { algorithm: 'sha256', hex: 'b'.repeat(64) }), false);
+  });
+
+  it('counts partial bytes from the sidecar only while its partial exists, and never past its length', async () => {
+    const partial = path.join(dir, 'x.incomplete');
+    const sidecar = path.join(dir, 'x.incomplete.json');
+    await writeSidecar(sidecar, sample); // says 15 bytes done
+    assert.equal(await partialBytesOnDisk(partial, sidecar), 0, 'a sidecar alone (its partial pruned) vouches for nothing');
+    await writeFile(partial, Buffer.alloc(12));
+    assert.equal(await partialBytesOnDisk(partial, sidecar), 12, 'truncated since: what is really there');
+    await writeFile(partial, Buffer.alloc(30));
+    assert.equal(await partialBytesOnDisk(partial, sidecar), 15, 'the holes are not counted');
   });
 
   it('reports a missing sidecar as undefined', async () => {
