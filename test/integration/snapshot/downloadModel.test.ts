@@ -119,6 +119,18 @@ describe('downloadModel into the Hugging Face cache', function () {
     );
   });
 
+  it('a Hub that offers Xet (X-Xet-Hash, Link rel="xet-auth") is downloaded over plain HTTP, the token route never asked', async () => {
+    env = await startModelEnv([tinyModel()], { xetHeaders: true });
+    const { result } = await env.download();
+    assert.equal((await verifyRepo({ root: env.cacheRoot, repoId: REPO })).ok, true);
+    assert.ok(result.bytesDownloaded > 0);
+    assert.deepEqual(env.hub.requests.filter((r) => r.path.includes('xet')).map((r) => r.path), []);
+    // The stand-in did send the Xet headers (else this test proves nothing).
+    const resolve = await fetch(`${env.hub.endpoint}/${REPO}/resolve/main/model.safetensors`, { method: 'HEAD', redirect: 'manual' });
+    assert.match(resolve.headers.get('link') ?? '', /rel="xet-auth"/);
+    assert.match(resolve.headers.get('x-xet-hash') ?? '', /^[0-9a-f]{64}$/);
+  });
+
   it('replaces a blob whose bytes do not match its hash name', async () => {
     env = await startModelEnv([tinyModel()]);
     const { result } = await env.download();
