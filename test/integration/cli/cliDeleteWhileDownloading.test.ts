@@ -1,34 +1,22 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { scanCache } from '../../../src/core/cache/cacheScanner';
 import { verifyRepo } from '../../../src/core/cache/cacheVerifier';
-import { startHubStandin, type HubStandin } from '../../fixtures/hubStandin';
+import { startHubStandin } from '../../fixtures/hubStandin';
 import { MiB, tinyModel } from '../snapshot/modelHarness';
-import { assertCliBuilt, startCli } from './cliProcess';
+import { useCliFixture, startCli } from './cliProcess';
 
 const REPO = 'mlx-community/Tiny-4bit';
 
 describe('CLI delete while another process downloads the model', function () {
   this.timeout(120_000);
-  let hub: HubStandin;
-  let cacheDir: string;
-  const cli = (...args: string[]) => startCli([...args, '--cache-dir', cacheDir, '--endpoint', hub.endpoint]);
+  const t = useCliFixture('mlx-cli-del-');
+  const cli = (...args: string[]) => startCli([...args, '--cache-dir', t.cacheDir, '--endpoint', t.hub.endpoint]);
 
-  before(assertCliBuilt);
-  beforeEach(async () => {
-    cacheDir = await fs.mkdtemp(path.join(tmpdir(), 'mlx-cli-del-'));
-  });
-  afterEach(async () => {
-    await hub?.close();
-    await fs.rm(cacheDir, { recursive: true, force: true });
-  });
 
   it('refuses, naming the download, which goes on and finishes a valid cache; afterwards delete works', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 24 * MiB)] });
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 24 * MiB)] });
     // Slow enough that the delete surely lands mid-download.
-    hub.faults.set({ kind: 'link-cap', bytesPerSecond: 16_000_000, origin: 'cdn' });
+    t.hub.faults.set({ kind: 'link-cap', bytesPerSecond: 16_000_000, origin: 'cdn' });
     const download = cli('download', REPO, '--json');
     await download.waitForLine((line) => line.type === 'progress' && Number(line.doneBytes) > MiB); // in the weights
 
@@ -38,14 +26,14 @@ describe('CLI delete while another process downloads the model', function () {
     assert.match(stderr, /is being downloaded \(by process \d+\): cancel that download first/);
     assert.equal(stderr.trim().split('\n').length, 1, 'one line');
 
-    hub.faults.clear();
+    t.hub.faults.clear();
     const finished = await download.exited;
     assert.equal(finished.code, 0, finished.stderr);
-    assert.equal((await verifyRepo({ root: cacheDir, repoId: REPO })).ok, true);
-    assert.deepEqual((await scanCache(cacheDir)).warnings, []);
+    assert.equal((await verifyRepo({ root: t.cacheDir, repoId: REPO })).ok, true);
+    assert.deepEqual((await scanCache(t.cacheDir)).warnings, []);
 
     const deleted = cli('delete', REPO, '--json');
     assert.equal((await deleted.exited).code, 0);
-    assert.deepEqual((await scanCache(cacheDir)).repos, []);
+    assert.deepEqual((await scanCache(t.cacheDir)).repos, []);
   });
 });

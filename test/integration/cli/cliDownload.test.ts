@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { scanCache, scanRepo } from '../../../src/core/cache/cacheScanner';
 import { verifyRepo } from '../../../src/core/cache/cacheVerifier';
 import { localModelState } from '../../../src/core/snapshot/localModelState';
-import { startHubStandin, type HubStandin } from '../../fixtures/hubStandin';
+import { startHubStandin } from '../../fixtures/hubStandin';
 import { listTree, MiB, pythonView, tinyModel } from '../snapshot/modelHarness';
-import { assertCliBuilt, startCli } from './cliProcess';
+import { useCliFixture, startCli } from './cliProcess';
 
 const REPO = 'mlx-community/Tiny-4bit';
 
@@ -25,21 +24,12 @@ function mulberry32(seed: number): () => number {
 
 describe('CLI download, in real child processes', function () {
   this.timeout(120_000);
-  let hub: HubStandin;
-  let cacheDir: string;
-  const cli = (...args: string[]) => startCli([...args, '--cache-dir', cacheDir, '--endpoint', hub.endpoint]);
+  const t = useCliFixture('mlx-cli-');
+  const cli = (...args: string[]) => startCli([...args, '--cache-dir', t.cacheDir, '--endpoint', t.hub.endpoint]);
 
-  before(assertCliBuilt);
-  beforeEach(async () => {
-    cacheDir = await fs.mkdtemp(path.join(tmpdir(), 'mlx-cli-'));
-  });
-  afterEach(async () => {
-    await hub?.close();
-    await fs.rm(cacheDir, { recursive: true, force: true });
-  });
 
   it('downloads with JSON-line progress, then list, scan, verify and delete agree', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 24 * MiB)] });
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 24 * MiB)] });
     const run = cli('download', REPO, '--json');
     const { code, stderr } = await run.exited;
     assert.equal(code, 0, stderr);
@@ -58,13 +48,13 @@ describe('CLI download, in real child processes', function () {
 
     const del = cli('delete', REPO, '--json');
     assert.equal((await del.exited).code, 0);
-    assert.deepEqual((await scanCache(cacheDir)).repos, []);
+    assert.deepEqual((await scanCache(t.cacheDir)).repos, []);
   });
 
   it('verify fails (exit 1) when a blob was altered on disk, and --repair then download fixes it', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 2 * MiB)] });
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 2 * MiB)] });
     assert.equal((await cli('download', REPO).exited).code, 0);
-    const snapshot = localModelState(await scanRepo(cacheDir, REPO)).snapshotPath!;
+    const snapshot = localModelState(await scanRepo(t.cacheDir, REPO)).snapshotPath!;
     const blob = await fs.realpath(path.join(snapshot, 'model.safetensors'));
     const handle = await fs.open(blob, 'r+');
     await handle.write(Buffer.from('X'), 0, 1, 12345);
@@ -92,8 +82,8 @@ describe('CLI download, in real child processes', function () {
     const seed = Number(process.env.MLX_KILL_SEED ?? Date.now() % 100_000);
     const random = mulberry32(seed);
     const total = 192 * MiB;
-    hub = await startHubStandin({ repos: [tinyModel(REPO, total)] });
-    const expected = hub.fileInfo(REPO, 'model.safetensors').sha256!;
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, total)] });
+    const expected = t.hub.fileInfo(REPO, 'model.safetensors').sha256!;
     const kills: string[] = [];
     for (let i = 0; i < 10; i++) {
       const run = cli('download', REPO, '--json', '--connections', String(1 + Math.floor(random() * 8)));
@@ -116,21 +106,21 @@ describe('CLI download, in real child processes', function () {
     const { code, stderr } = await final.exited;
     assert.equal(code, 0, `seed ${seed}, kills ${kills.join(' ')}: ${stderr}`);
 
-    const repo = await scanRepo(cacheDir, REPO);
+    const repo = await scanRepo(t.cacheDir, REPO);
     assert.equal(localModelState(repo).state, 'downloaded', `seed ${seed}`);
     assert.deepEqual(repo!.partials, [], 'no partial left');
-    assert.equal((await verifyRepo({ root: cacheDir, repoId: REPO })).ok, true, `seed ${seed}`);
-    const py = pythonView(cacheDir);
+    assert.equal((await verifyRepo({ root: t.cacheDir, repoId: REPO })).ok, true, `seed ${seed}`);
+    const py = pythonView(t.cacheDir);
     assert.deepEqual(py.warnings, []);
     assert.equal(Object.values(py.repos[0]!.revisions)[0]!.files['model.safetensors']!.sha256, expected, `seed ${seed}, kills ${kills.join(' ')}`);
-    const leftovers = (await listTree(cacheDir)).filter((p) => /\.incomplete|\.mlxmm|\.tmp/.test(p));
+    const leftovers = (await listTree(t.cacheDir)).filter((p) => /\.incomplete|\.mlxmm|\.tmp/.test(p));
     assert.deepEqual(leftovers, [], `no partial, sidecar, lock or temp file left behind (seed ${seed}, kills ${kills.join(' ')})`);
     console.log(`      kill schedule (seed ${seed}): ${kills.join(' ')}`);
   });
 
   it('Ctrl-C stops within a second with exit code 130, and the next run resumes', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 64 * MiB)] });
-    hub.faults.set({ kind: 'stall', afterBytes: 8 * MiB, ms: 60_000, origin: 'cdn', times: 1 });
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 64 * MiB)] });
+    t.hub.faults.set({ kind: 'stall', afterBytes: 8 * MiB, ms: 60_000, origin: 'cdn', times: 1 });
     const run = cli('download', REPO, '--json', '--connections', '1');
     await run.waitForLine((l) => l.type === 'progress' && Number(l.doneBytes) >= 8 * MiB);
     const sentAt = performance.now();
@@ -147,17 +137,17 @@ describe('CLI download, in real child processes', function () {
   });
 
   it('fails with one actionable line for unknown repos and unreachable Hubs', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 1 * MiB)] });
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 1 * MiB)] });
     const missing = await cli('download', 'mlx-community/Does-Not-Exist').exited;
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr.trim().split('\n').length, 1);
     assert.match(missing.stderr, /^mlx-models: .*(not found|does not exist|check the id)/i);
 
-    const endpoint = hub.endpoint;
-    await hub.close();
-    const dead = await startCli(['download', REPO, '--cache-dir', cacheDir, '--endpoint', endpoint]).exited;
+    const endpoint = t.hub.endpoint;
+    await t.hub.close();
+    const dead = await startCli(['download', REPO, '--cache-dir', t.cacheDir, '--endpoint', endpoint]).exited;
     assert.equal(dead.code, 1);
     assert.equal(dead.stderr.trim().split('\n').length, 1, dead.stderr);
-    assert.deepEqual(await listTree(cacheDir), [], 'nothing written');
+    assert.deepEqual(await listTree(t.cacheDir), [], 'nothing written');
   });
 });

@@ -3,14 +3,11 @@
 // (128 + SIGPIPE, what a shell shows for a process SIGPIPE stopped) — not crash with an EPIPE stack.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { scanRepo } from '../../../src/core/cache/cacheScanner';
 import { verifyRepo } from '../../../src/core/cache/cacheVerifier';
-import { startHubStandin, type HubStandin } from '../../fixtures/hubStandin';
+import { startHubStandin } from '../../fixtures/hubStandin';
 import { listTree, MiB, tinyModel } from '../snapshot/modelHarness';
-import { assertCliBuilt, CLI, startCli } from './cliProcess';
+import { CLI, startCli, useCliFixture } from './cliProcess';
 
 const REPO = 'mlx-community/Tiny-4bit';
 const EXIT_OUTPUT_CLOSED = 141;
@@ -28,23 +25,14 @@ const locksUnder = async (dir: string) => (await listTree(dir)).filter((p) => p.
 
 describe('CLI whose output is closed early (| head -1)', function () {
   this.timeout(120_000);
-  let hub: HubStandin;
-  let cacheDir: string;
+  const t = useCliFixture('mlx-cli-epipe-');
 
-  before(assertCliBuilt);
-  beforeEach(async () => {
-    cacheDir = await fs.mkdtemp(path.join(tmpdir(), 'mlx-cli-epipe-'));
-  });
-  afterEach(async () => {
-    await hub?.close();
-    await fs.rm(cacheDir, { recursive: true, force: true });
-  });
 
   it('download --json stops cleanly with exit 141: no stack, no lock left, the partial resumes', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 32 * MiB)] });
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 32 * MiB)] });
     // Held mid-file, so the download is certainly still running (and holding its lock) when the reader leaves.
-    hub.faults.set({ kind: 'stall', afterBytes: 4 * MiB, ms: 60_000, origin: 'cdn', times: 1 });
-    const child = spawn(process.execPath, [CLI, 'download', REPO, '--json', '--connections', '1', '--cache-dir', cacheDir, '--endpoint', hub.endpoint], {
+    t.hub.faults.set({ kind: 'stall', afterBytes: 4 * MiB, ms: 60_000, origin: 'cdn', times: 1 });
+    const child = spawn(process.execPath, [CLI, 'download', REPO, '--json', '--connections', '1', '--cache-dir', t.cacheDir, '--endpoint', t.hub.endpoint], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -63,8 +51,8 @@ describe('CLI whose output is closed early (| head -1)', function () {
       child.once('exit', (code) => reject(new Error(`the CLI exited (${code}) before its first line: ${stderr}`)));
     });
     assert.equal((JSON.parse(firstLine) as { type: string }).type, 'plan');
-    const partialBytes = async () => ((await scanRepo(cacheDir, REPO))?.partials ?? []).reduce((n, p) => n + p.bytes, 0);
-    await until(async () => (await locksUnder(cacheDir)).length > 0 && (await partialBytes()) >= 4 * MiB, 'the blob lock and 4 MiB on disk');
+    const partialBytes = async () => ((await scanRepo(t.cacheDir, REPO))?.partials ?? []).reduce((n, p) => n + p.bytes, 0);
+    await until(async () => (await locksUnder(t.cacheDir)).length > 0 && (await partialBytes()) >= 4 * MiB, 'the blob lock and 4 MiB on disk');
     child.stdout.destroy();
 
     const { code, signal } = await exited;
@@ -76,15 +64,15 @@ describe('CLI whose output is closed early (| head -1)', function () {
       ['mlx-models: stopped: stdout was closed by its reader (EPIPE); run the same command again to resume'],
       'one line that says why and what to do',
     );
-    assert.deepEqual(await locksUnder(cacheDir), [], 'every lock released');
+    assert.deepEqual(await locksUnder(t.cacheDir), [], 'every lock released');
     assert.ok((await partialBytes()) >= 4 * MiB, 'the partial file is kept for the next run');
 
-    const again = startCli(['download', REPO, '--json', '--cache-dir', cacheDir, '--endpoint', hub.endpoint]);
+    const again = startCli(['download', REPO, '--json', '--cache-dir', t.cacheDir, '--endpoint', t.hub.endpoint]);
     const rerun = await again.exited;
     assert.equal(rerun.code, 0, rerun.stderr);
     const plan = again.lines.find((l) => l.type === 'plan')!;
     assert.ok(Number(plan.remainingBytes) < Number(plan.totalBytes), 'the rerun resumed instead of starting over');
-    assert.equal((await verifyRepo({ root: cacheDir, repoId: REPO })).ok, true);
-    assert.deepEqual((await listTree(cacheDir)).filter((p) => /\.incomplete|\.mlxmm|\.tmp/.test(p)), [], 'no leftovers after the rerun');
+    assert.equal((await verifyRepo({ root: t.cacheDir, repoId: REPO })).ok, true);
+    assert.deepEqual((await listTree(t.cacheDir)).filter((p) => /\.incomplete|\.mlxmm|\.tmp/.test(p)), [], 'no leftovers after the rerun');
   });
 });

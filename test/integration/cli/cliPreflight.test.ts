@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { scanRepo } from '../../../src/core/cache/cacheScanner';
 import { localModelState } from '../../../src/core/snapshot/localModelState';
-import { startHubStandin, type HubStandin } from '../../fixtures/hubStandin';
+import { startHubStandin } from '../../fixtures/hubStandin';
 import { listTree, MiB, tinyModel } from '../snapshot/modelHarness';
-import { assertCliBuilt, startCli } from './cliProcess';
+import { useCliFixture, startCli } from './cliProcess';
 
 const REPO = 'mlx-community/Tiny-4bit';
 
@@ -32,23 +32,14 @@ const oneLine = (stderr: string) => assert.equal(stderr.trim().split('\n').lengt
 
 describe('CLI checks before the first request, offline mode, and disk space', function () {
   this.timeout(120_000);
-  let hub: HubStandin;
-  let cacheDir: string;
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli([...args, '--cache-dir', cacheDir, '--endpoint', hub.endpoint], env);
+  const t = useCliFixture('mlx-cli-');
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli([...args, '--cache-dir', t.cacheDir, '--endpoint', t.hub.endpoint], env);
 
-  before(assertCliBuilt);
-  beforeEach(async () => {
-    cacheDir = await fs.mkdtemp(path.join(tmpdir(), 'mlx-cli-'));
-  });
-  afterEach(async () => {
-    await hub?.close();
-    await fs.rm(cacheDir, { recursive: true, force: true });
-  });
 
   it('refuses an invalid --revision with exit 2 and one line naming the rule: no request, nothing written', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 1 * MiB)] });
-    const parent = cacheDir;
-    cacheDir = path.join(parent, 'cache');
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 1 * MiB)] });
+    const parent = t.cacheDir;
+    t.cacheDir = path.join(parent, 'cache');
     const rules: Record<string, RegExp> = {
       '': /\(empty\)/,
       '..': /"\.\." is not allowed/,
@@ -65,47 +56,47 @@ describe('CLI checks before the first request, offline mode, and disk space', fu
         assert.match(stderr, rule);
       }
     }
-    assert.deepEqual(hub.requests, [], 'no request reached the Hub');
-    assert.equal(existsSync(cacheDir), false, 'nothing written');
-    cacheDir = parent;
+    assert.deepEqual(t.hub.requests, [], 'no request reached the Hub');
+    assert.equal(existsSync(t.cacheDir), false, 'nothing written');
+    t.cacheDir = parent;
   });
 
   it('sends a revision with a slash url-encoded, as one path segment', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 1 * MiB)] });
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 1 * MiB)] });
     const { code, stderr } = await cli(['download', REPO, '--revision', 'refs/pr/1']).exited;
     assert.equal(code, 1, 'the stand-in has no PR refs');
     oneLine(stderr);
-    assert.equal(hub.requests[0]?.path, `/api/models/${REPO}/revision/refs%2Fpr%2F1`);
+    assert.equal(t.hub.requests[0]?.path, `/api/models/${REPO}/revision/refs%2Fpr%2F1`);
   });
 
   it('refuses bad repo ids, a malformed --endpoint and a cache folder that is a file with exit 2, before any request', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 1 * MiB)] });
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 1 * MiB)] });
     for (const bad of ['org/x--y', '../etc', 'org']) {
       const { code, stderr } = await cli(['download', bad]).exited;
       assert.equal(code, 2, bad);
       oneLine(stderr);
       assert.match(stderr, /is not a Hugging Face model id/);
     }
-    const endpoint = await startCli(['download', REPO, '--cache-dir', cacheDir, '--endpoint', 'notaurl']).exited;
+    const endpoint = await startCli(['download', REPO, '--cache-dir', t.cacheDir, '--endpoint', 'notaurl']).exited;
     assert.equal(endpoint.code, 2);
     assert.equal(endpoint.stderr, "mlx-models: --endpoint must be an http(s) URL, got 'notaurl'\n");
-    const file = path.join(cacheDir, 'not-a-folder');
+    const file = path.join(t.cacheDir, 'not-a-folder');
     await fs.writeFile(file, 'x');
-    const asFile = await startCli(['download', REPO, '--cache-dir', file, '--endpoint', hub.endpoint]).exited;
+    const asFile = await startCli(['download', REPO, '--cache-dir', file, '--endpoint', t.hub.endpoint]).exited;
     assert.equal(asFile.code, 2);
     assert.equal(asFile.stderr, `mlx-models: the Hugging Face cache folder (from --cache-dir) cannot be used: ${file} is a file, not a folder\n`);
     const extra = await cli(['scan', 'extra']).exited;
     assert.equal(extra.code, 2);
     assert.equal(extra.stderr, 'mlx-models: unexpected argument "extra": "scan" takes no arguments\n');
-    assert.deepEqual(hub.requests, [], 'no request reached the Hub');
+    assert.deepEqual(t.hub.requests, [], 'no request reached the Hub');
   });
 
   it('offline, a fully downloaded model is "already downloaded" (0 bytes, no request) and info shows the cache', async () => {
-    hub = await startHubStandin({ repos: [tinyModel(REPO, 2 * MiB)] });
+    t.hub = await startHubStandin({ repos: [tinyModel(REPO, 2 * MiB)] });
     assert.equal((await cli(['download', REPO]).exited).code, 0);
-    const commit = hub.commitOf(REPO);
-    const before = await listTree(cacheDir);
-    hub.requests.length = 0;
+    const commit = t.hub.commitOf(REPO);
+    const before = await listTree(t.cacheDir);
+    t.hub.requests.length = 0;
     const offline = { HF_HUB_OFFLINE: '1' };
 
     const human = await cli(['download', REPO], offline).exited;
@@ -128,11 +119,11 @@ describe('CLI checks before the first request, offline mode, and disk space', fu
     assert.equal(infoJson.lines[0]?.offline, true);
     assert.equal((infoJson.lines[0]?.local as { state: string }).state, 'downloaded');
 
-    assert.deepEqual(hub.requests, [], 'offline: no request at all');
-    assert.deepEqual(await listTree(cacheDir), before, 'nothing written');
+    assert.deepEqual(t.hub.requests, [], 'offline: no request at all');
+    assert.deepEqual(await listTree(t.cacheDir), before, 'nothing written');
 
     // Not complete (a weight file gone): the offline error, still without a request.
-    await fs.rm(path.join(localModelState(await scanRepo(cacheDir, REPO)).snapshotPath!, 'model.safetensors'));
+    await fs.rm(path.join(localModelState(await scanRepo(t.cacheDir, REPO)).snapshotPath!, 'model.safetensors'));
     const partial = await cli(['download', REPO], offline).exited;
     assert.equal(partial.code, 1);
     oneLine(partial.stderr);
@@ -140,7 +131,7 @@ describe('CLI checks before the first request, offline mode, and disk space', fu
     const unknown = await cli(['info', 'mlx-community/Not-Cached'], offline).exited;
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /HF_HUB_OFFLINE is set/);
-    assert.deepEqual(hub.requests, []);
+    assert.deepEqual(t.hub.requests, []);
   });
 
   describe('on a small disk', () => {
@@ -152,21 +143,21 @@ describe('CLI checks before the first request, offline mode, and disk space', fu
 
     it('downloads a 3 MB model onto a disk with 22 MB free (the margin is proportionate)', async () => {
       disk = await mountSmallDisk('21m');
-      hub = await startHubStandin({ repos: [tinyModel(REPO, 3 * MiB)] });
-      const run = await startCli(['download', REPO, '--cache-dir', disk.dir, '--endpoint', hub.endpoint]).exited;
+      t.hub = await startHubStandin({ repos: [tinyModel(REPO, 3 * MiB)] });
+      const run = await startCli(['download', REPO, '--cache-dir', disk.dir, '--endpoint', t.hub.endpoint]).exited;
       assert.equal(run.code, 0, run.stderr);
       assert.equal(localModelState(await scanRepo(disk.dir, REPO)).state, 'downloaded');
     });
 
     it('refuses a download that does not fit, stating the files and the margin apart, before any file request', async () => {
       disk = await mountSmallDisk('21m');
-      hub = await startHubStandin({ repos: [tinyModel(REPO, 16 * MiB)] });
-      const run = await startCli(['download', REPO, '--json', '--cache-dir', disk.dir, '--endpoint', hub.endpoint]).exited;
+      t.hub = await startHubStandin({ repos: [tinyModel(REPO, 16 * MiB)] });
+      const run = await startCli(['download', REPO, '--json', '--cache-dir', disk.dir, '--endpoint', t.hub.endpoint]).exited;
       assert.equal(run.code, 1);
       oneLine(run.stderr);
       assert.match(run.stderr, /^mlx-models: Not enough disk space in .*: the download needs 16\.8 MB \(\+10 MB kept free\) but only 22 MB is free\. Free up at least 4\.\d MB /);
       assert.deepEqual(
-        hub.requests.filter((r) => r.origin === 'cdn' || r.path.includes('/resolve')),
+        t.hub.requests.filter((r) => r.origin === 'cdn' || r.path.includes('/resolve')),
         [],
         'only metadata was asked for',
       );
@@ -175,9 +166,9 @@ describe('CLI checks before the first request, offline mode, and disk space', fu
 
     it('when the disk fills up mid-download, asks to free what the next run asks for, and resumes once there is room', async () => {
       disk = await mountSmallDisk('64m');
-      hub = await startHubStandin({ repos: [tinyModel(REPO, 24 * MiB)] });
-      hub.faults.set({ kind: 'per-connection-cap', bytesPerSecond: 4 * MiB, origin: 'cdn' });
-      const args = ['download', REPO, '--json', '--connections', '1', '--cache-dir', disk.dir, '--endpoint', hub.endpoint];
+      t.hub = await startHubStandin({ repos: [tinyModel(REPO, 24 * MiB)] });
+      t.hub.faults.set({ kind: 'per-connection-cap', bytesPerSecond: 4 * MiB, origin: 'cdn' });
+      const args = ['download', REPO, '--json', '--connections', '1', '--cache-dir', disk.dir, '--endpoint', t.hub.endpoint];
       const run = startCli(args);
       await run.waitForLine((l) => l.type === 'progress' && Number(l.doneBytes) >= 2 * MiB);
       // Something else fills the disk, leaving half a MiB.
@@ -198,7 +189,7 @@ describe('CLI checks before the first request, offline mode, and disk space', fu
       assert.deepEqual([check[1], check[2]], [asked[1], asked[2]]);
 
       await fs.rm(filler);
-      hub.faults.clear();
+      t.hub.faults.clear();
       const again = startCli(args);
       const plan = await again.waitForLine((l) => l.type === 'plan');
       assert.ok(Number(plan.remainingBytes) < 23 * MiB, 'resumes instead of starting over');

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type HubStandin } from '../../fixtures/hubStandin';
 
 /** The built CLI (`npm run build` makes it; the test runner builds before the integration tier). */
 export const CLI = path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
@@ -74,4 +77,28 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: C
       });
     },
   };
+}
+
+/** What each test of a CLI suite gets afresh: an empty cache folder, and the Hub stand-in it starts itself. */
+export interface CliFixture {
+  hub: HubStandin;
+  cacheDir: string;
+}
+
+/**
+ * Declares the hooks of a CLI suite (the CLI is built; a fresh cache folder per test; the test's stand-in
+ * closed and the folder removed after it) and returns the state they keep.
+ */
+export function useCliFixture(folderPrefix: string): CliFixture {
+  const state: { hub?: HubStandin; cacheDir: string } = { cacheDir: '' };
+  before(assertCliBuilt);
+  beforeEach(async () => {
+    state.cacheDir = await mkdtemp(path.join(tmpdir(), folderPrefix));
+  });
+  afterEach(async () => {
+    await state.hub?.close();
+    delete state.hub;
+    await rm(state.cacheDir, { recursive: true, force: true });
+  });
+  return state as CliFixture; // `hub` is set by each test before use
 }
