@@ -24,10 +24,29 @@ export interface AcquireBlobLockOptions {
 }
 
 export async function acquireBlobLock(options: AcquireBlobLockOptions): Promise<BlobLock> {
-  const lockPath = `${options.pythonLockPath}.mlxmm`;
+  let waited = false;
+  for (;;) {
+    const outcome = await attemptLock(options.pythonLockPath);
+    if (typeof outcome !== 'number') return outcome;
+    if (!waited) {
+      waited = true;
+      options.onWait?.(outcome);
+    }
+    await abortableDelay(options.pollMs ?? 250, options.signal ?? new AbortController().signal);
+  }
+}
+
+/** Takes the lock only if no live process holds it (a stale one is taken over); undefined otherwise. */
+export async function tryAcquireBlobLock(pythonLockPath: string): Promise<BlobLock | undefined> {
+  const outcome = await attemptLock(pythonLockPath);
+  return typeof outcome === 'number' ? undefined : outcome;
+}
+
+/** One go at the lock: ours, or the pid of the live process holding it. */
+async function attemptLock(pythonLockPath: string): Promise<BlobLock | number> {
+  const lockPath = `${pythonLockPath}.mlxmm`;
   await fs.mkdir(path.dirname(lockPath), { recursive: true });
   const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
-  let waited = false;
   for (;;) {
     try {
       await fs.writeFile(lockPath, me, { flag: 'wx' });
@@ -36,36 +55,10 @@ export async function acquireBlobLock(options: AcquireBlobLockOptions): Promise<
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = await readHolder(lockPath);
-    if (holder === undefined || !isAlive(holder)) {
-      // Stale (its process died) or unreadable (died mid-write): remove it and try again.
-      await fs.rm(lockPath, { force: true });
-      continue;
-    }
-    if (!waited) {
-      waited = true;
-      options.onWait?.(holder);
-    }
-    await abortableDelay(options.pollMs ?? 250, options.signal ?? new AbortController().signal);
-  }
-}
-
-/** Takes the lock only if no live process holds it (a stale one is taken over); undefined otherwise. */
-export async function tryAcquireBlobLock(pythonLockPath: string): Promise<BlobLock | undefined> {
-  const lockPath = `${pythonLockPath}.mlxmm`;
-  await fs.mkdir(path.dirname(lockPath), { recursive: true });
-  const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fs.writeFile(lockPath, me, { flag: 'wx' });
-      return { release: () => fs.rm(lockPath, { force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = await readHolder(lockPath);
-    if (holder !== undefined && isAlive(holder)) return undefined;
+    if (holder !== undefined && isAlive(holder)) return holder;
+    // Stale (its process died) or unreadable (died mid-write): remove it and try again.
     await fs.rm(lockPath, { force: true });
   }
-  return undefined;
 }
 
 async function readHolder(lockPath: string): Promise<number | undefined> {
