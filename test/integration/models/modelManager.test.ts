@@ -34,6 +34,19 @@ describe('ModelManager', function () {
     await manager.refresh();
   }
 
+  /** Resolves once the manager shows `repoId` downloading with at least `bytes` done. */
+  function downloadingPast(repoId: string, bytes: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const listener = manager.onDidChange(() => {
+        const status = manager.get(repoId)?.status;
+        if (status?.kind === 'downloading' && (status.progress?.doneBytes ?? 0) >= bytes) {
+          listener.dispose();
+          resolve();
+        }
+      });
+    });
+  }
+
   afterEach(async () => {
     manager?.dispose();
     await env?.close();
@@ -79,15 +92,7 @@ describe('ModelManager', function () {
     await start([], 48 * MiB);
     env.hub.faults.set({ kind: 'stall', afterBytes: 3 * MiB, ms: 30_000, origin: 'cdn', times: 1 });
     const pending = manager.download(SMALL);
-    await new Promise<void>((resolve) => {
-      const l = manager.onDidChange(() => {
-        const s = manager.get(SMALL)?.status;
-        if (s?.kind === 'downloading' && (s.progress?.doneBytes ?? 0) >= 3 * MiB) {
-          l.dispose();
-          resolve();
-        }
-      });
-    });
+    await downloadingPast(SMALL, 3 * MiB);
     assert.equal(manager.cancel(SMALL), true);
     await assert.rejects(pending, TransferCancelledError);
     const partial = manager.get(SMALL)!.status;
@@ -104,15 +109,7 @@ describe('ModelManager', function () {
     await start([], 48 * MiB);
     env.hub.faults.set({ kind: 'link-cap', bytesPerSecond: 16_000_000, origin: 'cdn' });
     const pending = manager.download(SMALL);
-    await new Promise<void>((resolve) => {
-      const l = manager.onDidChange(() => {
-        const s = manager.get(SMALL)?.status;
-        if (s?.kind === 'downloading' && (s.progress?.doneBytes ?? 0) >= 2 * MiB) {
-          l.dispose();
-          resolve();
-        }
-      });
-    });
+    await downloadingPast(SMALL, 2 * MiB);
     const outcome = pending.then(() => undefined, (error: unknown) => error);
     await manager.delete(SMALL);
     assert.ok((await outcome) instanceof TransferCancelledError);
