@@ -159,16 +159,13 @@ async function makeFoldersInside(snapshotDir: string, folder: string, root: stri
   let current = snapshotDir;
   for (const part of path.relative(snapshotDir, folder).split(path.sep).filter(Boolean)) {
     current = path.join(current, part);
-    const real = await fs.realpath(current).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
+    // mkdir never follows a link at the last step: an existing level (a folder, a link, one made meanwhile by
+    // a file of the same folder linked in parallel) gives EEXIST, and is judged by where it really leads.
+    await fs.mkdir(current).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
     });
-    if (real === undefined) {
-      // Absent (or a dangling link, which mkdir refuses with EEXIST rather than follow).
-      await fs.mkdir(current);
-      continue;
-    }
-    if (!isInside(realSnapshot, real)) throw new OutsideCacheError(real, root);
+    const real = await fs.realpath(current).catch(() => undefined); // undefined: a dangling link
+    if (real === undefined || !isInside(realSnapshot, real)) throw new OutsideCacheError(real ?? current, root);
   }
 }
 

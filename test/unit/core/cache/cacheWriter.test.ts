@@ -125,6 +125,15 @@ describe('cache writer', () => {
     }
   });
 
+  it('links many files of one new sub-folder at once (as parallel downloads do)', async () => {
+    const blobs = await Promise.all(Array.from({ length: 12 }, (_, i) => store(root, `seed-${i}.json`, `{"n":${i}}`)));
+    await Promise.all(
+      blobs.map(({ etag }, i) => linkSnapshotFile({ root, repoId: REPO, commit: COMMIT_A, path: `sub/dir/f${i}.json`, etag, mode: 'symlink' })),
+    );
+    const dir = path.join(repoCachePaths(root, REPO).snapshotDir(COMMIT_A), 'sub', 'dir');
+    assert.equal((await fs.readdir(dir)).length, 12);
+  });
+
   it('never creates a dangling link', async () => {
     await assert.rejects(linkSnapshotFile({ root, repoId: REPO, commit: COMMIT_A, path: 'a.txt', etag: '1'.repeat(40), mode: 'symlink' }), BlobMissingError);
     assert.deepEqual(await listTree(root), []);
