@@ -25,7 +25,7 @@ export type DownloadEvent =
       readonly remainingBytes: number;
     }
   | { readonly type: 'queued'; readonly position: number }
-  | { readonly type: 'waiting-for-lock'; readonly path: string; readonly holderPid: number }
+  | { readonly type: 'waiting-for-lock'; readonly path: string; readonly holderPid: number; readonly lockFile: string }
   | { readonly type: 'file-start'; readonly path: string; readonly size: number; readonly resumeFrom: number }
   | { readonly type: 'file-done'; readonly path: string; readonly size: number; readonly downloaded: boolean }
   | ({ readonly type: 'progress'; readonly filesDone: number; readonly filesTotal: number } & ProgressSnapshot)

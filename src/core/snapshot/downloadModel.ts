@@ -338,7 +338,7 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
   const lock = await acquireBlobLock({
     pythonLockPath: paths.lock(file.etag),
     signal,
-    onWait: (holderPid) => ctx.emit({ type: 'waiting-for-lock', path: file.path, holderPid }),
+    onWait: (holderPid, lockFile) => ctx.emit({ type: 'waiting-for-lock', path: file.path, holderPid, lockFile }),
   });
   try {
     // Another process may have finished this blob while we waited.
