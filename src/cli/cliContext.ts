@@ -22,6 +22,11 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** True when stderr is a terminal (live progress bar). */
   readonly isTTY: boolean;
+  /**
+   * The width of that terminal now, read at every redraw of the progress bar.
+   * @default the width of process.stderr, else COLUMNS, else 80
+   */
+  readonly columns?: () => number;
   readonly env: NodeJS.ProcessEnv;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;

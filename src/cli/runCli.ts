@@ -15,6 +15,7 @@ import { searchCommand } from './commands/searchCommand';
 import { verifyCommand } from './commands/verifyCommand';
 import { EXIT_OUTPUT_CLOSED, OutputClosedError } from './outputClosed';
 import { USAGE } from './usage';
+import { wholeNumberOption } from './wholeNumberOption';
 
 export { type CliIo } from './cliContext';
 
@@ -41,6 +42,14 @@ const OPTIONS = {
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
+
+/** Most `--connections` and `--parallel-files`: more only adds load (and open files), not speed. */
+const MAX_CONCURRENCY = 64;
+/**
+ * Most `--limit`: the Hub's model list returns at most 1000 models per request (the Hub client asks
+ * for no more), so any limit up to it is one request.
+ */
+const MAX_SEARCH_LIMIT = 1000;
 
 /** Options every command takes. */
 const COMMON_OPTIONS: readonly OptionName[] = ['help', 'version', 'json', 'verbose', 'cache-dir', 'endpoint'];
@@ -139,15 +148,15 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
         return await scanCommand(ctx);
       case 'search':
         if (rest.length === 0) throw new UsageError('"search" needs a query, e.g. search llama');
-        return await searchCommand(ctx, rest.join(' '), values.author ?? 'mlx-community', positiveInt('limit', values.limit) ?? 20);
+        return await searchCommand(ctx, rest.join(' '), values.author ?? 'mlx-community', wholeNumberOption('limit', values.limit, MAX_SEARCH_LIMIT) ?? 20);
       case 'info':
         return await infoCommand(ctx, repoArg(), givenRevision);
       case 'download':
         return await downloadCommand(ctx, {
           repoId: repoArg(),
           revision,
-          connections: positiveInt('connections', values.connections),
-          parallelFiles: positiveInt('parallel-files', values['parallel-files']),
+          connections: wholeNumberOption('connections', values.connections, MAX_CONCURRENCY),
+          parallelFiles: wholeNumberOption('parallel-files', values['parallel-files'], MAX_CONCURRENCY),
           syncToDisk: values.sync === true,
         });
       case 'delete':
@@ -158,8 +167,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
         if (rest.length === 0) throw new UsageError('"chat" needs a prompt, e.g. chat "What is MLX?"');
         const backend = values.backend ?? 'mlx';
         if (!isBackendKind(backend)) throw new UsageError(`--backend is mlx or gemini (got "${backend}")`);
-        const maxTokens = values['max-tokens'] === undefined ? undefined : Number(values['max-tokens']);
-        if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1)) throw new UsageError('--max-tokens takes a positive whole number');
+        const maxTokens = wholeNumberOption('max-tokens', values['max-tokens'], Number.MAX_SAFE_INTEGER);
         // Loaded only for chat: the bundled CLI keeps it in dist/cliChat.js (see esbuild.mjs), so other
         // commands never parse the Gemini SDK and its dependencies.
         const { chatCommand } = await import('./commands/chatCommand');
@@ -179,13 +187,6 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
   } catch (error) {
     return reportError(error, io);
   }
-}
-
-function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--${name} takes a whole number from 1 to 64 (got "${value}")`);
-  return n;
 }
 
 /** One line on stderr, and the exit code for the kind of failure. */

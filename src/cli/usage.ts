@@ -19,13 +19,13 @@ Options:
   --endpoint <url>           Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)
   --revision <rev>           Branch, tag, refs/pr/N or 40-hex commit (download, info: default main; verify:
                              default the downloaded snapshot, main first); checked by git's ref-name rules
-  --connections <n>          Most connections per large file; more than one opens only when the server caps
-                             each connection's speed (default: 16)
-  --parallel-files <n>       Files downloaded at once (default: 4)
+  --connections <n>          Most connections per large file, 1 to 64; more than one opens only when the
+                             server caps each connection's speed (default: 16)
+  --parallel-files <n>       Files downloaded at once, 1 to 64 (default: 4)
   --sync                     download: flush each file to the disk before it is placed in the cache (safe
                              against a power cut right after; slower; like huggingface_hub, off by default)
   --author <name>            search: only this author's models (default: mlx-community)
-  --limit <n>                search: most results (default: 20)
+  --limit <n>                search: most results, 1 to 1000 (the Hub's page size; default: 20)
   --backend mlx|gemini       chat: where the answer comes from (default: mlx, falling back to Gemini)
   --model <repo or name>     chat: the local model (default: the catalog's default) or the Gemini model
   --python <path>            chat: the Python with mlx_lm (default: MLX_PYTHON, then python3 on PATH)
@@ -42,7 +42,8 @@ Environment: HF_TOKEN (or HUGGING_FACE_HUB_TOKEN, or $HF_HOME/token) for gated a
 HF_HUB_OFFLINE=1 to forbid network access (download then accepts a model already complete in the cache,
 info shows what the cache holds), HTTPS_PROXY / HTTP_PROXY / NO_PROXY; for chat GEMINI_API_KEY
 (or GOOGLE_API_KEY), GOOGLE_GEMINI_BASE_URL, MLX_PYTHON. The runner inherits the environment (PYTHONPATH too).
-An option given to a command that does not take it is refused (exit 2), never silently ignored.
+An option given to a command that does not take it is refused (exit 2), never silently ignored; so is a
+number that is not plain decimal digits in its range (no 0x10, 1e1 or spaces).
 Exit codes: 0 success, 1 failure, 2 bad arguments, 130 cancelled (run the same command again to resume),
 141 output closed early, e.g. piped into head (stopped like SIGPIPE would; run again to resume).
 `;

@@ -150,6 +150,42 @@ describe('CLI', () => {
     assert.match(stderr, /--connections takes a whole number/);
   });
 
+  it('takes numeric options only as plain decimal whole numbers in range (exit 2, one line naming the range)', async () => {
+    const options: [string[], string, number][] = [
+      [['search', 'llama'], 'limit', 1000],
+      [['download', 'a/b'], 'connections', 64],
+      [['download', 'a/b'], 'parallel-files', 64],
+      [['chat', 'hello'], 'max-tokens', Number.MAX_SAFE_INTEGER],
+    ];
+    const odd = ['0x10', ' 5', '5 ', '1e1', '+5', '-1', '1.5', '5.0', '', '0', '00', 'ten', '١٢', '999999999999999999999'];
+    for (const [command, name, max] of options) {
+      for (const value of [...odd, ...(max < Number.MAX_SAFE_INTEGER ? [String(max + 1)] : [])]) {
+        const { code, stdout, stderr } = await cli(...command, `--${name}=${value}`);
+        const range = max < Number.MAX_SAFE_INTEGER ? `a whole number from 1 to ${max}` : 'a positive whole number';
+        assert.equal(code, 2, `--${name}=${JSON.stringify(value)}: ${stderr}`);
+        assert.equal(stderr, `mlx-models: --${name} takes ${range} (got ${JSON.stringify(value)})\n`);
+        assert.equal(stdout, '');
+      }
+    }
+    // In range, the command goes on (offline, to fail with exit 1 for want of the Hub).
+    for (const [command, name, value] of [
+      [['search', 'llama'], 'limit', '1000'],
+      [['search', 'llama'], 'limit', '07'],
+      [['download', 'a/b'], 'connections', '64'],
+      [['download', 'a/b'], 'parallel-files', '1'],
+    ] as const) {
+      const { code, stderr } = await cli(...command, `--${name}`, value);
+      assert.equal(code, 1, `--${name} ${value}: ${stderr}`);
+    }
+  });
+
+  it('says in --help what range each numeric option takes', async () => {
+    const { stdout } = await cli('--help');
+    assert.match(stdout, /--limit <n> +search: most results, 1 to 1000 /);
+    assert.match(stdout, /--connections <n> +Most connections per large file, 1 to 64;/);
+    assert.match(stdout, /--parallel-files <n> +Files downloaded at once, 1 to 64 /);
+  });
+
   it('refuses an option the command does not take, naming the commands that do', async () => {
     const deleteRevision = await cli('delete', 'a/b', '--revision', 'dev');
     assert.equal(deleteRevision.code, 2);

@@ -4,6 +4,7 @@ import { type DownloadEvent } from '../../core/snapshot/downloadEvents';
 import { downloadModel } from '../../core/snapshot/downloadModel';
 import { type CliContext } from '../cliContext';
 import { ProgressLine } from '../progressLine';
+import { terminalColumns } from '../terminalColumns';
 
 export interface DownloadCommandOptions {
   readonly repoId: string;
@@ -19,10 +20,13 @@ export interface DownloadCommandOptions {
  * --json one event per line on stdout. Ctrl-C stops within a second and the next run resumes.
  */
 export async function downloadCommand(ctx: CliContext, options: DownloadCommandOptions): Promise<number> {
-  const bar = ctx.io.isTTY && !ctx.options.json ? new ProgressLine(ctx.io.stderr) : undefined;
-  let seconds = 0;
+  const columns = ctx.io.columns ?? (() => terminalColumns(process.stderr, ctx.io.env));
+  const bar = ctx.io.isTTY && !ctx.options.json ? new ProgressLine({ write: ctx.io.stderr, name: options.repoId, columns }) : undefined;
+  let seconds: number | undefined;
   const offline = ctx.hubConfig.offline;
   const onEvent = (event: DownloadEvent) => {
+    // 'done' is the last event: anything later (a late progress event) would draw a bar under the summary.
+    if (seconds !== undefined) return;
     if (event.type === 'done') seconds = event.seconds;
     if (ctx.options.json) {
       // Offline, a download that succeeds is the cached snapshot (nothing else can be).
@@ -44,7 +48,9 @@ export async function downloadCommand(ctx: CliContext, options: DownloadCommandO
       );
     } else if (event.type === 'waiting-for-lock') {
       bar?.clear();
-      ctx.io.stderr(`waiting: another process (pid ${event.holderPid}) is downloading ${event.path}\n`);
+      const who = event.holderPid === -1 ? 'a process on another machine' : `another process (pid ${event.holderPid})`;
+      // Named, in case it is a leftover: a lock nobody refreshes is taken over after a minute anyway.
+      ctx.io.stderr(`waiting: ${who} is downloading ${event.path} (lock: ${event.lockFile})\n`);
     } else if (event.type === 'progress') {
       bar?.update(event);
     }
@@ -69,7 +75,7 @@ export async function downloadCommand(ctx: CliContext, options: DownloadCommandO
       ctx.io.stdout(
         result.offline
           ? `${result.repoId} already downloaded (offline): 0 B fetched, the Hub was not checked for a newer commit → ${result.snapshotPath}\n`
-          : `downloaded ${result.repoId} (${formatBytes(result.bytesDownloaded)} fetched in ${formatDuration(seconds)}) → ${result.snapshotPath}\n`,
+          : `downloaded ${result.repoId} (${formatBytes(result.bytesDownloaded)} fetched in ${formatDuration(seconds ?? 0)}) → ${result.snapshotPath}\n`,
       );
     }
     return 0;

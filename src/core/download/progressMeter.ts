@@ -13,16 +13,17 @@ export interface ProgressSnapshot {
 /** Time source and timers, injectable so tests drive the meter with a fake clock. */
 export interface MeterClock {
   now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
+  /** `keepAlive`: the timer keeps the process running until it fires (the final event's does). */
+  setTimeout(callback: () => void, ms: number, keepAlive?: boolean): unknown;
   clearTimeout(handle: unknown): void;
 }
 
 export const systemClock: MeterClock = {
   now: () => performance.now(),
-  setTimeout: (callback, ms) => {
+  setTimeout: (callback, ms, keepAlive = false) => {
     const handle = setTimeout(callback, ms);
-    // A pending progress event must never keep a CLI process alive.
-    handle.unref?.();
+    // A pending progress event must never keep a CLI process alive; the final one, awaited, must come.
+    if (!keepAlive) handle.unref?.();
     return handle;
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -32,8 +33,9 @@ export const systemClock: MeterClock = {
 export interface ProgressMeterOptions {
   readonly onUpdate: (snapshot: ProgressSnapshot) => void;
   /**
-   * Minimum gap between events (10 per second).
-   * @default 100
+   * Minimum gap between events, the final one included: at most 10 per second. A little over 100 ms,
+   * so that a reader of the events (through a pipe, with its own delays) never sees 11 within a second.
+   * @default 105
    */
   readonly minIntervalMs?: number;
   /**
@@ -68,12 +70,15 @@ export class ProgressMeter {
   private speed = 0;
   private hasSpeed = false;
   private lastEmitAt = -Infinity;
-  private trailing: unknown;
+  /** The timer of the next event (a trailing or the final one), while one waits. */
+  private pending: unknown;
   private finished = false;
+  /** Settles once the final event was emitted. */
+  private completion?: Promise<void>;
 
   constructor(private readonly options: ProgressMeterOptions) {
     this.clock = options.clock ?? systemClock;
-    this.minInterval = options.minIntervalMs ?? 100;
+    this.minInterval = options.minIntervalMs ?? 105;
     this.smoothing = options.smoothingMs ?? 3000;
     this.lastSampleAt = this.clock.now();
   }
@@ -110,13 +115,29 @@ export class ProgressMeter {
     this.request();
   }
 
-  /** Emits the final event (always, regardless of throttling) and stops. */
-  complete(): void {
-    if (this.finished) return;
+  /**
+   * Stops, and emits the final event: always, but not sooner than `minIntervalMs` after the previous
+   * event (it takes the place of a pending trailing one and waits out the rest of the interval), so
+   * the rate limit holds for it too. Emitted before this returns when the previous event is old enough.
+   * Await the promise before reporting the work done: it settles once the final event was emitted,
+   * and its timer keeps the process alive until then.
+   */
+  complete(): Promise<void> {
+    if (this.completion) return this.completion;
     this.finished = true;
-    this.clock.clearTimeout(this.trailing);
-    this.trailing = undefined;
-    this.emit(true);
+    this.clock.clearTimeout(this.pending);
+    this.pending = undefined;
+    this.completion = new Promise((resolve, reject) =>
+      this.whenIntervalPassed(true, () => {
+        try {
+          this.emit(true);
+          resolve();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }),
+    );
+    return this.completion;
   }
 
   /** The current state, without emitting. */
@@ -128,13 +149,27 @@ export class ProgressMeter {
 
   /** Emits now if the last event is old enough, else once the interval has passed (one trailing event). */
   private request(): void {
-    if (this.finished || this.trailing !== undefined) return;
-    const wait = this.lastEmitAt + this.minInterval - this.clock.now();
-    if (wait <= 0) return this.emit(false);
-    this.trailing = this.clock.setTimeout(() => {
-      this.trailing = undefined;
+    if (this.finished || this.pending !== undefined) return;
+    this.whenIntervalPassed(false, () => {
       if (!this.finished) this.emit(false);
-    }, wait);
+    });
+  }
+
+  /**
+   * Runs `callback` now if `minIntervalMs` have passed since the last event, else once they have. A timer
+   * may fire a fraction of a millisecond early by this clock: it is then armed again for the rest.
+   */
+  private whenIntervalPassed(keepAlive: boolean, callback: () => void): void {
+    const wait = this.lastEmitAt + this.minInterval - this.clock.now();
+    if (wait <= 0) return callback();
+    this.pending = this.clock.setTimeout(
+      () => {
+        this.pending = undefined;
+        this.whenIntervalPassed(keepAlive, callback);
+      },
+      Math.ceil(wait),
+      keepAlive,
+    );
   }
 
   private emit(final: boolean): void {

@@ -184,7 +184,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     await writeRef({ root: options.cacheRoot, repoId, ref: revision, commit });
   }
   await removeLeftovers(paths, commit);
-  meter.complete();
+  await meter.complete(); // the final progress event comes before "done"
   const snapshotPath = paths.snapshotDir(commit);
   emit({ type: 'done', repoId, commit, snapshotPath, bytesDownloaded, seconds: (performance.now() - started) / 1000 });
   return { repoId, commit, snapshotPath, files: planned, bytesDownloaded };

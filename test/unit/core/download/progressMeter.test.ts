@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { type MeterClock, ProgressMeter, type ProgressSnapshot } from '../../../../src/core/download/progressMeter';
 
 /** A clock the test advances by hand; timers fire when their time comes. */
@@ -30,11 +32,18 @@ class FakeClock implements MeterClock {
   }
 }
 
+/** A clock whose timers fire half a millisecond early, as Node's can by `performance.now()`. */
+class EarlyClock extends FakeClock {
+  override setTimeout(callback: () => void, ms: number): unknown {
+    return super.setTimeout(callback, ms - 0.5);
+  }
+}
+
 describe('progress meter', () => {
   it('adds up many files and parts, with resumed bytes counted as done but not as speed', () => {
     const clock = new FakeClock();
     const events: ProgressSnapshot[] = [];
-    const meter = new ProgressMeter({ clock, onUpdate: (s) => events.push(s) });
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (s) => events.push(s) });
     meter.addFile('a', 1e9, 5e8);
     meter.addFile('b', 3000);
     clock.advance(1000);
@@ -57,11 +66,11 @@ describe('progress meter', () => {
       clock.advance(1);
       meter.update('f', i * 1000);
     }
-    // 1000 updates over 1 s.
-    assert.ok(events.length <= 11, `got ${events.length} events`);
+    // 1000 updates over 1 s (from 0 to 1000 ms inclusive: 11 events if they were 100 ms apart).
+    assert.ok(events.length <= 10, `got ${events.length} events`);
     clock.advance(200);
     assert.equal(events.at(-1)!.doneBytes, 1_000_000, 'the trailing event carries the last update');
-    meter.complete();
+    void meter.complete();
     assert.equal(events.at(-1)!.final, true);
     const count = events.length;
     meter.update('f', 1_000_000);
@@ -69,10 +78,105 @@ describe('progress meter', () => {
     assert.equal(events.length, count, 'nothing after completion');
   });
 
+  it('holds the final event until the interval since the previous one has passed (never 11 in a second)', async () => {
+    const clock = new FakeClock();
+    const events: { at: number; snapshot: ProgressSnapshot }[] = [];
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (snapshot) => events.push({ at: clock.time, snapshot }) });
+    meter.addFile('f', 1000);
+    clock.advance(1000);
+    meter.update('f', 400);
+    assert.equal(events.length, 2);
+    clock.advance(35);
+    meter.update('f', 1000);
+    let settled = false;
+    const completion = meter.complete().then(() => (settled = true));
+    assert.equal(events.length, 2, 'not 35 ms after the previous event');
+    clock.advance(64);
+    await Promise.resolve();
+    assert.equal(events.length, 2, 'not 99 ms after');
+    assert.equal(settled, false, 'complete() settles only once the final event is out');
+    clock.advance(1);
+    assert.equal(events.length, 3, 'exactly 100 ms after, and once: the pending trailing event was replaced');
+    assert.deepEqual(events[2], { at: 1100, snapshot: { ...events[2]!.snapshot, doneBytes: 1000, final: true } });
+    await completion;
+    assert.equal(settled, true);
+    assert.equal(meter.complete(), meter.complete(), 'later calls return the same promise');
+    clock.advance(1000);
+    assert.equal(events.length, 3, 'nothing after completion');
+  });
+
+  it('never emits early when a timer fires early: the rest of the interval is waited out', () => {
+    const clock = new EarlyClock();
+    const times: number[] = [];
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: () => times.push(clock.time) });
+    meter.addFile('f', 1000);
+    clock.advance(1000);
+    meter.update('f', 10); // at 1000
+    clock.advance(35);
+    meter.update('f', 20); // trailing, due at 1100
+    clock.advance(200);
+    meter.update('f', 30); // at 1235
+    clock.advance(35);
+    void meter.complete(); // due at 1335
+    clock.advance(200);
+    assert.deepEqual(times, [0, 1000, 1100, 1235, 1335]);
+  });
+
+  it('emits the final event at once when the previous one is old enough', () => {
+    const clock = new FakeClock();
+    const events: ProgressSnapshot[] = [];
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (s) => events.push(s) });
+    meter.addFile('f', 1000);
+    clock.advance(100);
+    void meter.complete();
+    assert.equal(events.length, 2);
+    assert.equal(events[1]!.final, true);
+  });
+
+  it('by default leaves 105 ms between events, so that even read with some delay no second holds 11', () => {
+    const clock = new FakeClock();
+    const times: number[] = [];
+    const meter = new ProgressMeter({ clock, onUpdate: () => times.push(clock.time) });
+    meter.addFile('f', 1e9);
+    for (let t = 1; t <= 3000; t++) {
+      clock.advance(1);
+      meter.update('f', t * 1000);
+    }
+    void meter.complete();
+    clock.advance(200);
+    assert.ok(times.length >= 28, `${times.length} events`);
+    for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 105, `gap ${times[i]! - times[i - 1]!} before event ${i}`);
+    // The final event (35 ms after the previous one before the fix) keeps the gap too.
+    assert.ok(times.at(-1)! - times.at(-2)! >= 105);
+  });
+
+  it('with the system clock, the final event waits out the interval exactly (a timer firing early is armed again)', async () => {
+    const times: number[] = [];
+    const meter = new ProgressMeter({ onUpdate: () => times.push(performance.now()) });
+    meter.addFile('f', 1000);
+    meter.update('f', 1000);
+    await meter.complete();
+    assert.equal(times.length, 2);
+    const gap = times[1]! - times[0]!;
+    assert.ok(gap >= 104.9 && gap < 160, `gap ${gap} ms`);
+  });
+
+  it('keeps the process alive until the final event is out (the CLI awaits it before exiting)', () => {
+    const meterModule = path.resolve(__dirname, '../../../../src/core/download/progressMeter.js');
+    const script = `
+      const { ProgressMeter } = require(${JSON.stringify(meterModule)});
+      const meter = new ProgressMeter({ onUpdate: (s) => console.log(s.final ? 'final' : 'event') });
+      meter.addFile('f', 10);
+      void meter.complete().then(() => console.log('settled'));`;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(child.stderr, '');
+    assert.deepEqual(child.stdout.trim().split('\n'), ['event', 'final', 'settled']);
+  });
+
   it('smooths speed over about 3 s instead of jumping with every burst', () => {
     const clock = new FakeClock();
     const events: ProgressSnapshot[] = [];
-    const meter = new ProgressMeter({ clock, onUpdate: (s) => events.push(s) });
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (s) => events.push(s) });
     meter.addFile('f', 1e12);
     let done = 0;
     // 10 s at 1 MB/s, then the rate drops to 0.1 MB/s.
@@ -101,7 +205,7 @@ describe('progress meter', () => {
   it('lowers done without touching speed when a file restarts from 0', () => {
     const clock = new FakeClock();
     const events: ProgressSnapshot[] = [];
-    const meter = new ProgressMeter({ clock, onUpdate: (s) => events.push(s) });
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (s) => events.push(s) });
     meter.addFile('f', 1000);
     clock.advance(1000);
     meter.update('f', 500);
