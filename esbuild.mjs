@@ -47,8 +47,9 @@ const chatCommandAsSiblingBundle = {
 /**
  * dist/cli.js takes only the dispatchers from undici (src/cli/undiciForCli.cjs) instead of its index,
  * which also loads fetch, WebSocket, EventSource, caches, mocks and the request API: about 7 MB of a
- * download's peak RSS (goal: < 80 MB). Only the CLI's own bundle: chat (dist/cliChat.js) and the
- * extension keep the whole package.
+ * download's peak RSS (goal: < 80 MB). Of the API it keeps `connect()`, which proxies' CONNECT tunnels
+ * need (test/integration/http/cliProxy.test.ts runs the bundle through one). Only the CLI's own bundle:
+ * chat (dist/cliChat.js) and the extension keep the whole package.
  */
 const undiciDispatchersOnly = {
   name: 'undici-dispatchers-only',

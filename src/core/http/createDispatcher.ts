@@ -1,13 +1,25 @@
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import { NoProxyList } from './noProxyList';
+import { parseProxyEndpoint, type ProxyEndpoint } from './proxyEndpoint';
+import { ProxyRoutingAgent } from './proxyRoutingAgent';
 
 /** How the process reaches the network. Every field is optional: empty means "direct, or the proxy env vars". */
 export interface DispatcherOptions {
   /**
    * Explicit proxy URL (VS Code's `http.proxy`), used for both http and https targets. When absent,
-   * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (either case) from the environment apply.
+   * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (either case) from the environment apply. Without a scheme
+   * it is `http://`, as curl and pip read it.
    */
   readonly proxy?: string;
-  /** Hosts that bypass the proxy (VS Code's `http.noProxy`); `*.example.com` and `host:port` forms work. */
+  /**
+   * Where `proxy` came from, as messages about a failing proxy name it.
+   * @default 'http.proxy'
+   */
+  readonly proxySource?: string;
+  /**
+   * Hosts that bypass the proxy (VS Code's `http.noProxy`); `*.example.com`, `host:port`, IP addresses and
+   * CIDR ranges (`10.0.0.0/8`) work, as in NO_PROXY.
+   */
   readonly noProxy?: readonly string[];
   /**
    * Verify TLS certificates of servers and of the proxy (VS Code's `http.proxyStrictSSL`).
@@ -48,28 +60,25 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     headersTimeout: 60_000,
     connect: { rejectUnauthorized },
   };
-  const proxy = options.proxy?.trim() || undefined;
-  const httpProxy = proxy ?? envValue(env, 'http_proxy');
-  const httpsProxy = proxy ?? envValue(env, 'https_proxy');
+  const explicit = options.proxy?.trim() ? parseProxyEndpoint(options.proxy, options.proxySource ?? 'http.proxy') : undefined;
+  const httpProxy = explicit ?? proxyFromEnv(env, 'http_proxy');
+  // Without HTTPS_PROXY, https targets go through HTTP_PROXY too (undici's reading, kept).
+  const httpsProxy = explicit ?? proxyFromEnv(env, 'https_proxy') ?? httpProxy;
   if (!httpProxy && !httpsProxy) return new Agent(base);
 
-  const noProxy = options.noProxy?.length ? options.noProxy.join(',') : envValue(env, 'no_proxy');
-  return new EnvHttpProxyAgent({
-    ...base,
-    // Passed explicitly (not left to undici's own env lookup) so that `env` and the VS Code settings win.
-    httpProxy,
-    httpsProxy,
-    noProxy: noProxy ?? '',
-    // Plain http targets go through the proxy as absolute-URI requests, as curl does; many corporate
-    // proxies allow CONNECT to port 443 only. https targets always tunnel.
-    proxyTunnel: false,
-    requestTls: { rejectUnauthorized },
-    proxyTls: { rejectUnauthorized },
-  });
+  const noProxy = options.noProxy?.length ? options.noProxy.join(',') : envValue(env, 'no_proxy')?.value;
+  return new ProxyRoutingAgent({ agent: base, httpProxy, httpsProxy, noProxy: new NoProxyList(noProxy ?? ''), rejectUnauthorized });
 }
 
-/** Lower case wins over upper case, as curl and undici do. */
-function envValue(env: NodeJS.ProcessEnv, lowerName: string): string | undefined {
-  const value = env[lowerName] ?? env[lowerName.toUpperCase()];
-  return value?.trim() || undefined;
+/** @throws ProxyUrlError naming the variable when its value is no usable proxy URL. */
+function proxyFromEnv(env: NodeJS.ProcessEnv, lowerName: string): ProxyEndpoint | undefined {
+  const found = envValue(env, lowerName);
+  return found && parseProxyEndpoint(found.value, found.name);
+}
+
+/** Lower case wins over upper case, as curl and undici do; an empty value is none. */
+function envValue(env: NodeJS.ProcessEnv, lowerName: string): { name: string; value: string } | undefined {
+  const name = env[lowerName] !== undefined ? lowerName : lowerName.toUpperCase();
+  const value = env[name]?.trim();
+  return value ? { name, value } : undefined;
 }

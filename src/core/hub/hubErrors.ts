@@ -1,4 +1,6 @@
 import { formatDuration } from '../format/formatDuration';
+import { VIA_PROXY_HEADER } from '../http/forwardProxyHandler';
+import { proxyErrorIn } from '../http/proxyError';
 import { DEFAULT_HUB_ENDPOINT } from './hubConfig';
 
 /**
@@ -127,6 +129,14 @@ export function toHubError(response: { status: number; headers: HeaderLookup }, 
         : `${repo} was not found on ${host}. Check the model id; if it is private, set a token with access (${TOKEN_HINT}).`,
     });
   }
+  // Through a forwarding proxy (plain http), a 403 or 502 without the Hub's error headers may be the proxy's own.
+  const viaProxy = errorCode === undefined && serverMessage === undefined ? (headers.get(VIA_PROXY_HEADER) ?? undefined) : undefined;
+  if (status === 403 && viaProxy) {
+    return new HubAuthError({
+      ...base,
+      userMessage: `The proxy ${viaProxy} or the Hub behind it refused access (HTTP 403): check that the proxy allows ${host}, then your token (${TOKEN_HINT}).`,
+    });
+  }
   if (status === 401 || status === 403) {
     return new HubAuthError({
       ...base,
@@ -136,7 +146,8 @@ export function toHubError(response: { status: number; headers: HeaderLookup }, 
     });
   }
   if (status >= 500) {
-    const error = new HubUnavailableError({ ...base, userMessage: `The Hugging Face Hub at ${host} is having trouble (HTTP ${status}). Try again in a few minutes.` });
+    const who = viaProxy ? `The Hugging Face Hub at ${host}, or the proxy ${viaProxy} in front of it,` : `The Hugging Face Hub at ${host}`;
+    const error = new HubUnavailableError({ ...base, userMessage: `${who} is having trouble (HTTP ${status}). Try again in a few minutes.` });
     error.retryAfterMs = retryAfterFromHeaders(headers);
     return error;
   }
@@ -160,15 +171,21 @@ export function hubAskedToWaitError(error: HubUnavailableError, waitMs: number):
   return busy;
 }
 
-/** A failure to get any answer: DNS, refused connection, TLS, timeout. */
+/**
+ * A failure to get any answer: DNS, refused connection, TLS, timeout, or the proxy (which the message
+ * then names, with the variable or setting it came from, and what it did).
+ */
 export function networkHubError(url: string, cause: unknown, timedOut: boolean): HubUnavailableError {
   const host = safeHost(url);
+  const proxyFailure = proxyErrorIn(cause);
   return new HubUnavailableError({
     url,
     cause,
-    userMessage: timedOut
-      ? `The Hugging Face Hub at ${host} did not answer in time. Check the network or proxy settings (http.proxy), or HF_ENDPOINT.`
-      : `Could not reach the Hugging Face Hub at ${host}. Check the network or proxy settings (http.proxy), or HF_ENDPOINT.`,
+    userMessage: proxyFailure
+      ? `Could not reach the Hugging Face Hub at ${host}. ${proxyFailure.message}.`
+      : timedOut
+        ? `The Hugging Face Hub at ${host} did not answer in time. Check the network and any proxy settings, or HF_ENDPOINT.`
+        : `Could not reach the Hugging Face Hub at ${host}. Check the network and any proxy settings, or HF_ENDPOINT.`,
   });
 }
 
