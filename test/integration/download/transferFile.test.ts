@@ -118,7 +118,7 @@ describeOnEveryWritePath('transferFile against the Hub stand-in', (h) => {
     const meter = new ProgressMeter({ onUpdate: (s) => events.push(s) });
     meter.addFile(FILES.large.path, FILES.large.size);
     await transferFile({ ...options, onProgress: (done) => meter.update(FILES.large.path, done) });
-    meter.complete();
+    await meter.complete();
     const last = events.at(-1)!;
     assert.equal(last.final, true);
     assert.equal(last.doneBytes, FILES.large.size);
