@@ -5,15 +5,15 @@ import { removeDamagedFiles } from '../../core/cache/removeDamagedFiles';
 import { formatBytes } from '../../core/format/formatBytes';
 import { parseRepoId } from '../../core/hub/repoId';
 import { MLX_ALLOW_PATTERNS, matchesAnyPattern } from '../../core/snapshot/allowPatterns';
-import { localModelState } from '../../core/snapshot/localModelState';
+import { localModelState, namedSnapshot } from '../../core/snapshot/localModelState';
 import { type CliContext } from '../cliContext';
 import { CliError } from '../cliError';
 import { otherRevisionLabel } from './describeLocalRevision';
 
 /** The snapshot of a corrupted repo to check: the one `revision` (else `main`, else the only one) names. */
 function corruptedSnapshotCommit(repo: CachedRepo, revision: string | undefined): string | undefined {
-  const wanted = revision === undefined ? (repo.refs.main ?? (repo.revisions.length === 1 ? repo.revisions[0]!.commit : undefined)) : /^[0-9a-f]{40}$/i.test(revision) ? revision.toLowerCase() : repo.refs[revision];
-  return repo.revisions.some((r) => r.commit === wanted) ? wanted : undefined;
+  const sole = revision === undefined && repo.revisions.length === 1 ? repo.revisions[0] : undefined;
+  return (namedSnapshot(repo, revision ?? 'main') ?? sole)?.commit;
 }
 
 /** Names at most `max` paths, then how many more. */

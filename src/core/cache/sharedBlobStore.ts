@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { REPO_TYPES } from './cachePaths';
 
 /**
  * huggingface_hub 2.0's cache-wide store of shared blobs (`utils/_shared_blobs.py`): a file downloaded
@@ -24,7 +25,8 @@ const MARKER = '.huggingface-shared-blobs';
 const MARKER_CONTENT = '1\n';
 const HASH = /^[0-9a-f]{64}$/;
 const PREFIX = /^[0-9a-f]{2}$/;
-const REPO_DIR = /^(?:models|datasets|spaces|kernels)--.+$/;
+/** `<type>s--…`, for every repo type the cache knows. */
+const REPO_DIR = new RegExp(`^(?:${REPO_TYPES.map((t) => `${t}s`).join('|')})--.+$`);
 
 export function sharedStoreDir(root: string): string {
   return path.join(root, 'blobs');

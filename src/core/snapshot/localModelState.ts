@@ -68,7 +68,7 @@ interface FoundSnapshot {
 type IsComplete = (snapshot: CachedRevision) => boolean;
 
 /** The snapshot a branch, tag or commit id names, complete or not. */
-function namedSnapshot(repo: CachedRepo, revision: string): CachedRevision | undefined {
+export function namedSnapshot(repo: CachedRepo, revision: string): CachedRevision | undefined {
   const commit = COMMIT_ID.test(revision) ? revision.toLowerCase() : repo.refs[revision];
   return commit === undefined ? undefined : repo.revisions.find((r) => r.commit === commit);
 }

@@ -3,14 +3,14 @@ import { scanCache } from '../../../src/core/cache/cacheScanner';
 import { verifyRepo } from '../../../src/core/cache/cacheVerifier';
 import { startHubStandin } from '../../fixtures/hubStandin';
 import { MiB, tinyModel } from '../snapshot/modelHarness';
-import { useCliFixture, startCli } from './cliProcess';
+import { useCliFixture } from './cliProcess';
 
 const REPO = 'mlx-community/Tiny-4bit';
 
 describe('CLI delete while another process downloads the model', function () {
   this.timeout(120_000);
   const t = useCliFixture('mlx-cli-del-');
-  const cli = (...args: string[]) => startCli([...args, '--cache-dir', t.cacheDir, '--endpoint', t.hub.endpoint]);
+  const cli = (...args: string[]) => t.cli(args);
 
 
   it('refuses, naming the download, which goes on and finishes a valid cache; afterwards delete works', async () => {

@@ -25,7 +25,7 @@ function mulberry32(seed: number): () => number {
 describe('CLI download, in real child processes', function () {
   this.timeout(120_000);
   const t = useCliFixture('mlx-cli-');
-  const cli = (...args: string[]) => startCli([...args, '--cache-dir', t.cacheDir, '--endpoint', t.hub.endpoint]);
+  const cli = (...args: string[]) => t.cli(args);
 
 
   it('downloads with JSON-line progress, then list, scan, verify and delete agree', async () => {

@@ -33,7 +33,7 @@ const oneLine = (stderr: string) => assert.equal(stderr.trim().split('\n').lengt
 describe('CLI checks before the first request, offline mode, and disk space', function () {
   this.timeout(120_000);
   const t = useCliFixture('mlx-cli-');
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli([...args, '--cache-dir', t.cacheDir, '--endpoint', t.hub.endpoint], env);
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => t.cli(args, env);
 
 
   it('refuses an invalid --revision with exit 2 and one line naming the rule: no request, nothing written', async () => {

@@ -83,6 +83,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: C
 export interface CliFixture {
   hub: HubStandin;
   cacheDir: string;
+  /** The CLI on this test's cache folder and stand-in. */
+  cli(args: string[], env?: NodeJS.ProcessEnv): CliRun;
 }
 
 /**
@@ -90,7 +92,10 @@ export interface CliFixture {
  * closed and the folder removed after it) and returns the state they keep.
  */
 export function useCliFixture(folderPrefix: string): CliFixture {
-  const state: { hub?: HubStandin; cacheDir: string } = { cacheDir: '' };
+  const state: { hub?: HubStandin; cacheDir: string; cli: CliFixture['cli'] } = {
+    cacheDir: '',
+    cli: (args, env = {}) => startCli([...args, '--cache-dir', state.cacheDir, '--endpoint', state.hub!.endpoint], env),
+  };
   before(assertCliBuilt);
   beforeEach(async () => {
     state.cacheDir = await mkdtemp(path.join(tmpdir(), folderPrefix));

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { verifyRepo } from '../../../src/core/cache/cacheVerifier';
 import { startHubStandin } from '../../fixtures/hubStandin';
 import { MiB, tinyModel } from '../snapshot/modelHarness';
-import { useCliFixture, startCli } from './cliProcess';
+import { useCliFixture } from './cliProcess';
 
 const REPO = 'mlx-community/Tiny-4bit';
 
 describe('CLI verify of a repo that scans as corrupted (a blob deleted under its link)', function () {
   this.timeout(60_000);
   const t = useCliFixture('mlx-cli-verify-');
-  const cli = (...args: string[]) => startCli([...args, '--cache-dir', t.cacheDir, '--endpoint', t.hub.endpoint]);
+  const cli = (...args: string[]) => t.cli(args);
 
 
   it('names the file whose blob is gone, fails, and a download puts it back', async () => {
