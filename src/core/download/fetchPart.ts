@@ -1,5 +1,6 @@
 import { type Dispatcher } from 'undici';
 import { HttpStatusError, serverMessageOf } from '../http/httpStatusError';
+import { pauseSocketReading, READ_BUFFER_BYTES, releaseReceivedBytes } from '../http/reusedReadBuffers';
 import { serverRetryDelayMs } from '../http/retryDelay';
 import { type PartState } from './partPlan';
 import { SizeMismatchError } from './transferErrors';
@@ -13,10 +14,12 @@ import { SizeMismatchError } from './transferErrors';
  */
 const SLAB_BYTES = 512 * 1024;
 /**
- * Slabs in the process, over every connection and file: what bounds memory (16 MiB). A connection
- * without a free slab pauses its response until one is written and released.
+ * Slabs in the process, over every connection and file: what bounds memory (8 MiB). A connection
+ * asks for bytes only with a slab to put them in, and pauses its response before a read could arrive
+ * that has none. 32 (16 MiB) bought no speed on a capped link once paused connections stopped holding
+ * socket reads, and cost 6-9 MB of peak RSS.
  */
-const MAX_SLABS = 32;
+const MAX_SLABS = 16;
 /**
  * A partly filled slab is written after this long anyway: on a slow or stalled link, bytes then
  * reach the disk (and the sidecar and progress) instead of waiting in memory. Flushing whenever the
@@ -162,6 +165,8 @@ class PartFetch implements Dispatcher.DispatchHandler {
   private errorHeaders: Headers = {};
   private errorBody: Buffer[] | undefined;
   private errorBodyLength = 0;
+  /** The request's headers while it waits for a slab before it is sent (see start). */
+  private request: Record<string, string> | undefined;
   /** Set once the outcome is decided: later events from undici are ignored. */
   private finishing = false;
   private waitingLocally = false;
@@ -187,10 +192,25 @@ class PartFetch implements Dispatcher.DispatchHandler {
     if (this.ranged) headers.range = `bytes=${this.from}-${lastPart ? '' : req.part.end - 1}`;
     if (req.signal.aborted) return this.finish(() => this.cancelled());
     req.signal.addEventListener('abort', this.onAbort, { once: true });
+    this.request = headers;
+    // Bytes are asked for only once they have a slab to go to: else the first read of the response
+    // would wait in memory (and pin its socket's read buffer) until a slab frees up.
+    this.slab = takeSlab();
+    if (this.slab) this.dispatch();
+    else {
+      slabs.waiting.add(this);
+      this.waitLocally(true);
+    }
+  }
+
+  private dispatch(): void {
+    const { req } = this;
+    const headers = this.request as Record<string, string>;
+    this.request = undefined;
+    this.waitLocally(false);
     this.armStall();
-    let url: URL;
     try {
-      url = new URL(req.url);
+      const url = new URL(req.url);
       req.dispatcher.dispatch({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers }, this);
     } catch (error) {
       this.finish(() => ({ kind: 'retry', error }));
@@ -266,6 +286,8 @@ class PartFetch implements Dispatcher.DispatchHandler {
     if (at + chunk.length >= part.end) this.complete = true;
     if (chunk.length) this.leftover = chunk;
     this.pump();
+    // All of it copied into slabs (or past our share): the socket may read into its buffer again.
+    if (!this.leftover) releaseReceivedBytes(data.length);
     // Our share is complete. A response that goes on past it (the part was split) is cut here; one
     // that ends exactly here is left to end, so its connection is kept alive for the next part.
     if (this.complete && part.end < this.requestedEnd) this.decideAndAbort(() => this.endOutcome());
@@ -288,6 +310,13 @@ class PartFetch implements Dispatcher.DispatchHandler {
    * bytes have nowhere to go. Called after every event; idempotent.
    */
   pump(): void {
+    if (this.request) {
+      // Not asked yet: waiting for a slab (see start).
+      if (this.finishing) return;
+      this.slab ??= takeSlab();
+      if (!this.slab) return void slabs.waiting.add(this);
+      return this.dispatch();
+    }
     for (;;) {
       if (this.writeFailure) return;
       if (this.leftover) {
@@ -302,7 +331,8 @@ class PartFetch implements Dispatcher.DispatchHandler {
           slabs.waiting.add(this);
         }
       }
-      const full = this.filled === SLAB_BYTES;
+      // No room for another whole socket read: written now, so that the next read has a slab to go to.
+      const full = this.filled > SLAB_BYTES - READ_BUFFER_BYTES;
       const last = this.complete && !this.leftover;
       if (this.writesInFlight < MAX_WRITES_IN_FLIGHT && this.filled > 0 && (full || last || this.flushDue || this.finishing)) {
         this.startWrite();
@@ -318,12 +348,29 @@ class PartFetch implements Dispatcher.DispatchHandler {
     }, FLUSH_AFTER_MS);
     // Received bytes waiting for our own disk (this connection's previous write, or a free slab): the
     // network is not the limit while they do, whatever the rate says.
-    this.waitLocally(this.leftover !== undefined);
-    if (this.leftover) this.pause();
-    else this.resume();
+    const roomForNextRead = this.roomForNextRead();
+    this.waitLocally(!roomForNextRead);
+    if (roomForNextRead) this.resume();
+    else this.pause();
     const pumped = this.onPumped;
     this.onPumped = undefined;
     pumped?.();
+  }
+
+  /**
+   * Whether the next socket read can be taken whole. The response is paused *before* a read arrives
+   * that would have nowhere to go, rather than after: received bytes then never wait in memory (the
+   * kernel holds them), and the socket's read buffer is free for its next read. A slab is taken now
+   * when one is free, so that another connection cannot take it in between.
+   */
+  private roomForNextRead(): boolean {
+    if (this.leftover) return false;
+    if (this.complete || this.finishing || this.writeFailure) return true;
+    if (this.slab) return SLAB_BYTES - this.filled >= READ_BUFFER_BYTES;
+    this.slab = takeSlab();
+    if (this.slab) return true;
+    slabs.waiting.add(this);
+    return false;
   }
 
   private startWrite(): void {
@@ -388,6 +435,7 @@ class PartFetch implements Dispatcher.DispatchHandler {
   private pause(): void {
     if (this.finishing || !this.controller || this.controller.paused) return;
     this.controller.pause();
+    pauseSocketReading();
     // Waiting for our own disk (or for a slab) is not the server stalling.
     clearTimeout(this.stallTimer);
   }

@@ -9,7 +9,7 @@ import { type Logger, silentLogger } from '../logging/logger';
 import { abortableDelay } from './abortableDelay';
 import { type FetchPartOutcome, FatalPartError, fetchPart } from './fetchPart';
 import { FrontierHasher } from './frontierHasher';
-import { WorkerHasher } from './hashWorker';
+import { stopHashWorkerWhenIdle, WorkerHasher } from './hashWorker';
 import { LocalWaitClock } from './localWaitClock';
 import { contiguousEnd, doneOf, type PartState, planParts, remainingOf, splitLargestPart, tileRemainder } from './partPlan';
 import { ConnectionProbe } from './connectionProbe';
@@ -27,6 +27,14 @@ const MAX_REDIRECTS = 10;
  * smaller ones on this thread, where starting or messaging a worker would cost more than it saves.
  */
 const WORKER_MIN_BYTES = 32 * MiB;
+/**
+ * A large file is hashed on this thread until this much has arrived; then, if it came faster than
+ * `WORKER_BYTES_PER_S`, on the worker. Receiving and hashing together keep one core busy at about
+ * 750 MB/s (receiving ~1.2 GB/s, SHA-256 ~2 GB/s on this class of machine): well below that, this
+ * thread keeps up alone.
+ */
+const LINK_SPEED_SAMPLE_BYTES = 64 * MiB;
+const WORKER_BYTES_PER_S = 400e6;
 /**
  * Parts are planned no larger than this, and connections take them in file order. Hashing must see
  * the file in order, so what is written ahead of the contiguous prefix waits to be hashed: with one
@@ -71,6 +79,10 @@ export class FileTransfer {
   private flush!: ProgressiveFlush;
   private parts: PartState[] = [];
   private hasher!: FrontierHasher | WorkerHasher;
+  /** While a large file is hashed here: how fast the link is (see checkLinkSpeed). */
+  private speedCheck: { from: number | undefined; bytes: number } | undefined;
+  /** A hasher being let go (see moveHashingHere, checkLinkSpeed); settled before the file is closed. */
+  private retiredHasher: Promise<void> | undefined;
   private saver!: SidecarSaver;
   private controller = new AbortController();
   private fill: () => void = () => undefined;
@@ -141,6 +153,7 @@ export class FileTransfer {
       if (this.options.syncToDisk) await this.handle.datasync();
       const onDisk = (await this.handle.stat()).size;
       if (onDisk !== this.size) throw new SizeMismatchError(this.url, this.size, onDisk);
+      await this.retiredHasher;
       const actual = await this.hasher.digest(this.size);
       const { expectedHash } = this.options;
       if (actual !== expectedHash.hex.toLowerCase()) {
@@ -157,6 +170,7 @@ export class FileTransfer {
       this.probe?.stop();
       signal?.removeEventListener('abort', onAbort);
       await this.flush?.settled();
+      await this.retiredHasher;
       await this.handle.close().catch(() => undefined);
       if (discard) {
         // The partial first: a holey partial must never outlive its sidecar.
@@ -228,15 +242,77 @@ export class FileTransfer {
     return planParts({ size: this.size, connections, partThresholdBytes: this.threshold, minPartBytes: this.minPartBytes, maxPartBytes: this.maxPartBytes });
   }
 
+  /**
+   * Where a file is hashed. Small files: here. Large ones: here too at first, and on the worker once
+   * the link proves fast (see checkLinkSpeed), or from the start when there is a large prefix on disk
+   * to re-hash (resume). A link known to be capped per connection keeps hashing here (moveHashingHere).
+   */
   private resetHasher(): void {
-    const writtenEnd = (from: number) => contiguousEnd(this.parts, from);
-    const { algorithm } = this.options.expectedHash;
-    this.hasher =
-      this.size >= (this.options.workerMinBytes ?? WORKER_MIN_BYTES)
-        ? new WorkerHasher(this.options.partialPath, algorithm, this.size, writtenEnd)
-        : new FrontierHasher(createContentHasher(algorithm, this.size), this.handle, writtenEnd);
+    const large = this.size >= (this.options.workerMinBytes ?? WORKER_MIN_BYTES);
+    this.speedCheck = large && !this.linkKnownCapped() ? { from: undefined, bytes: 0 } : undefined;
+    const workerNow = this.options.workerBytesPerSecond === 0 || this.resumedFromBytes >= (this.options.workerMinBytes ?? WORKER_MIN_BYTES);
+    this.hasher = large && !this.linkKnownCapped() && workerNow ? this.hasherOnWorker() : this.hasherOnThisThread();
+    if (this.hasher instanceof WorkerHasher) this.speedCheck = undefined;
     // Re-hash what an earlier run left on disk, while the network fetches the rest.
     this.hasher.poke();
+  }
+
+  private hasherOnWorker(): WorkerHasher {
+    return new WorkerHasher(this.options.partialPath, this.options.expectedHash.algorithm, this.size, this.writtenEnd);
+  }
+
+  /**
+   * Called per commit while a large file is hashed here: once `LINK_SPEED_SAMPLE_BYTES` have arrived,
+   * a link faster than `WORKER_BYTES_PER_S` moves hashing to the worker (receiving alone then takes
+   * most of this thread). Slower links keep it here: hashing them costs this thread little, and the
+   * worker would cost ~13 MB of RSS.
+   */
+  private checkLinkSpeed(bytes: number): void {
+    const check = this.speedCheck;
+    if (!check) return;
+    const now = performance.now();
+    // Timed from the first commit, so the first request's round trip does not count.
+    if (check.from === undefined) return void (check.from = now);
+    check.bytes += bytes;
+    if (check.bytes < (this.options.linkSpeedSampleBytes ?? LINK_SPEED_SAMPLE_BYTES)) return;
+    this.speedCheck = undefined;
+    const bytesPerSecond = check.bytes / Math.max(1e-3, (now - check.from) / 1000);
+    if (bytesPerSecond < (this.options.workerBytesPerSecond ?? WORKER_BYTES_PER_S) || this.linkKnownCapped()) return;
+    const previous = this.hasher;
+    if (!(previous instanceof FrontierHasher)) return;
+    this.log.debug(`[download] ${path.basename(this.options.partialPath)}: ${Math.round(bytesPerSecond / 1e6)} MB/s; hashing on the worker`);
+    // The worker starts at byte 0 and reads back what was hashed here (recent writes, in the page cache).
+    this.hasher = this.hasherOnWorker();
+    this.hasher.poke();
+    this.retiredHasher = previous.settle();
+  }
+
+  private readonly writtenEnd = (from: number) => contiguousEnd(this.parts, from);
+
+  private hasherOnThisThread(): FrontierHasher {
+    return new FrontierHasher(createContentHasher(this.options.expectedHash.algorithm, this.size), this.handle, this.writtenEnd);
+  }
+
+  private linkKnownCapped(): boolean {
+    return this.options.adaptiveConnections === true && this.options.linkCapped?.() === true;
+  }
+
+  /**
+   * The link turned out capped per connection (the probe opened more, or another file found it so):
+   * hashing moves from the worker to this thread. The worker is there for a fast single connection,
+   * where receiving takes a core and hashing another; many capped connections deliver far less than
+   * this thread hashes, and each one costs memory, so the worker's ~13 MB of RSS is better given back.
+   * The new hasher starts at byte 0 and reads back what the worker had hashed (recent writes, still in
+   * the page cache); writes still on the worker finish there and are committed here as usual.
+   */
+  private moveHashingHere(): void {
+    this.speedCheck = undefined;
+    const previous = this.hasher;
+    if (!(previous instanceof WorkerHasher)) return;
+    this.log.debug(`[download] ${path.basename(this.options.partialPath)}: link capped per connection; hashing on the main thread`);
+    this.hasher = this.hasherOnThisThread();
+    this.hasher.poke();
+    this.retiredHasher = previous.settle().then(stopHashWorkerWhenIdle);
   }
 
   private async restartFromZero(reason: RestartSignal['reason']): Promise<void> {
@@ -318,6 +394,7 @@ export class FileTransfer {
         if (failure || restart || roundController.signal.aborted) return;
         // Another file found that more connections do not help on this link: no new ones beyond the first.
         if (this.options.adaptiveConnections && this.allowed > 1 && this.options.linkCapped?.() === false) this.allowed = 1;
+        if (this.linkKnownCapped()) this.moveHashingHere();
         const limit = this.rangeConfirmed && !this.rangeUnsupported ? this.allowed : 1;
         // Every file keeps at least one connection; beyond that, files share the process's budget.
         while (active < limit && (active === 0 || connectionsInProcess < MAX_CONNECTIONS_IN_PROCESS)) {
@@ -434,6 +511,7 @@ export class FileTransfer {
       localBackpressure: () => this.localWait.waitedMostlySinceLastLook(),
       canOpenMore: this.allowed < this.connections,
       openMore: () => {
+        this.moveHashingHere();
         this.allowed = this.connections;
         if (!this.rangeUnsupported) tileRemainder(this.parts, this.maxPartBytes);
         this.fill();
@@ -478,6 +556,7 @@ export class FileTransfer {
     part.done += chunk.length;
     this.bytesDownloaded += chunk.length;
     this.hasher.offer(position, chunk);
+    this.checkLinkSpeed(chunk.length);
     this.options.onProgress?.(doneOf(this.parts));
     this.saver.schedule();
     this.flush.wrote(chunk.length);

@@ -25,6 +25,8 @@ export class FrontierHasher {
   private reading: Promise<void> | undefined;
   private failure: unknown;
   private stopped = false;
+  /** Kept across read-backs: a new one per round was garbage that outlived young-generation GCs. */
+  private buffer: Buffer | undefined;
 
   constructor(
     private readonly hash: Hash,
@@ -80,7 +82,7 @@ export class FrontierHasher {
   }
 
   private async readBack(): Promise<void> {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    const buffer = (this.buffer ??= Buffer.allocUnsafe(READ_CHUNK));
     // Re-evaluated after each read: parts keep landing while we read.
     for (let end = this.writtenEnd(this.position); end > this.position; end = this.writtenEnd(this.position)) {
       const length = Math.min(READ_CHUNK, end - this.position);

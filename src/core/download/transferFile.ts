@@ -97,10 +97,16 @@ export interface TransferOptions {
    */
   readonly maxServerWaitMs?: number;
   /**
-   * Files at least this large are written and hashed on the shared worker thread (see hashWorker.ts);
-   * smaller ones on the calling thread. Default 32 MiB; tests lower it to run the worker path on small files.
+   * Files at least this large may be written and hashed on the shared worker thread (see hashWorker.ts);
+   * smaller ones always on the calling thread. Default 32 MiB; tests lower it to run the worker path on small files.
    */
   readonly workerMinBytes?: number;
+  /**
+   * A large file moves to the worker once its first `linkSpeedSampleBytes` (default 64 MiB) arrived at
+   * least this fast (default 400 MB/s); 0: on the worker from the start (tests).
+   */
+  readonly workerBytesPerSecond?: number;
+  readonly linkSpeedSampleBytes?: number;
   /**
    * Flush the file to the disk before the call resolves (and along the way, every 128 MiB), so that a
    * power cut right after cannot leave the blob with bytes only the page cache had. Off by default, as in

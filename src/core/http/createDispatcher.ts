@@ -2,6 +2,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { NoProxyList } from './noProxyList';
 import { parseProxyEndpoint, type ProxyEndpoint } from './proxyEndpoint';
 import { ProxyRoutingAgent } from './proxyRoutingAgent';
+import { reusedReadBufferOptions } from './reusedReadBuffers';
 
 /** How the process reaches the network. Every field is optional: empty means "direct, or the proxy env vars". */
 export interface DispatcherOptions {
@@ -64,7 +65,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const httpProxy = explicit ?? proxyFromEnv(env, 'http_proxy');
   // Without HTTPS_PROXY, https targets go through HTTP_PROXY too (undici's reading, kept).
   const httpsProxy = explicit ?? proxyFromEnv(env, 'https_proxy') ?? httpProxy;
-  if (!httpProxy && !httpsProxy) return new Agent(base);
+  if (!httpProxy && !httpsProxy) return new Agent({ ...base, connect: { ...base.connect, ...reusedReadBufferOptions } });
 
   const noProxy = options.noProxy?.length ? options.noProxy.join(',') : envValue(env, 'no_proxy')?.value;
   return new ProxyRoutingAgent({ agent: base, httpProxy, httpsProxy, noProxy: new NoProxyList(noProxy ?? ''), rejectUnauthorized });

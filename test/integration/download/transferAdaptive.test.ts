@@ -31,6 +31,19 @@ describe('transferFile: adaptive connections and the verdict about the link', fu
     assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
   });
 
+  it('moves hashing off the worker to this thread once the link is found capped, and the file verifies', async () => {
+    const debug: string[] = [];
+    const logger = { trace: () => undefined, debug: (m: string) => debug.push(m), info: () => undefined, warn: () => undefined, error: () => undefined };
+    // On the worker from the first byte, as for a file that had started on a fast link.
+    const options = await optionsFor(h, FILES.large.path, { ...adaptive, workerMinBytes: 0, workerBytesPerSecond: 0, logger });
+    await transferFile(options);
+    assert.ok(
+      debug.some((m) => m.includes('hashing on the main thread')),
+      `no move in: ${debug.join(' | ')}`,
+    );
+    assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
+  });
+
   it('starts on all connections when another file found the cap, and does not report it again', async () => {
     let capped = 0;
     const options = await optionsFor(h, FILES.large.path, { ...adaptive, linkCapped: () => true, onCappedLink: () => capped++ });

@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Agent, type Dispatcher, request } from 'undici';
+import { type Dispatcher, request } from 'undici';
+import { createDispatcher } from '../../../src/core/http/createDispatcher';
 import { type ExpectedHash } from '../../../src/core/cache/contentHash';
 import { type TransferOptions } from '../../../src/core/download/transferFile';
 import { startHubStandin, type HubStandin } from '../../fixtures/hubStandin';
@@ -19,33 +20,38 @@ export const FILES = {
 };
 
 /**
- * The two ways received bytes reach the disk: written (and hashed) on the calling thread, as for
- * small files, or handed to the shared worker that writes and hashes them, as for large ones. The
- * transfer suites run under both, so every fault is also seen by the worker path.
+ * The ways received bytes reach the disk: written (and hashed) on the calling thread, as for small
+ * files and slow links; handed to the shared worker that writes and hashes them, as for large files on
+ * a fast link; and the move between the two in the middle of a file (the worker then re-reads what
+ * this thread had hashed). The transfer suites run under each, so every fault is also seen by each path.
  */
 export const WRITE_PATHS = [
   { name: 'this thread writes', workerMinBytes: Number.MAX_SAFE_INTEGER },
-  { name: 'the worker writes', workerMinBytes: 0 },
+  { name: 'the worker writes', workerMinBytes: 0, workerBytesPerSecond: 0 },
+  { name: 'writing moves to the worker mid-file', workerMinBytes: 0, workerBytesPerSecond: 1, linkSpeedSampleBytes: 2 * MiB },
 ] as const;
+
+export type WritePath = { readonly workerMinBytes: number; readonly workerBytesPerSecond?: number; readonly linkSpeedSampleBytes?: number };
 
 export interface Harness {
   hub: HubStandin;
   dispatcher: Dispatcher;
   dir: string;
-  /** Passed to every transfer as `workerMinBytes` (see WRITE_PATHS); undefined: the product default. */
-  workerMinBytes?: number;
+  /** Passed to every transfer (see WRITE_PATHS); undefined: the product defaults. */
+  writePath?: WritePath;
   close(): Promise<void>;
 }
 
-export async function startHarness(writePath?: { workerMinBytes: number }): Promise<Harness> {
+export async function startHarness(writePath?: WritePath): Promise<Harness> {
   const hub = await startHubStandin({ repos: [{ id: REPO, files: Object.values(FILES) }] });
-  const dispatcher = new Agent({ connections: 16, bodyTimeout: 0 });
+  // The product's dispatcher (its sockets reuse their read buffers), without proxies from this environment.
+  const dispatcher = createDispatcher({ connections: 16, env: {} });
   const dir = await mkdtemp(path.join(tmpdir(), 'transfer-'));
   return {
     hub,
     dispatcher,
     dir,
-    ...(writePath ? { workerMinBytes: writePath.workerMinBytes } : {}),
+    ...(writePath ? { writePath } : {}),
     async close() {
       await dispatcher.destroy();
       await hub.close();
@@ -84,8 +90,8 @@ export function describeOnEveryWritePath(title: string, body: (h: Harness) => vo
         get dir() {
           return harness().dir;
         },
-        get workerMinBytes() {
-          return harness().workerMinBytes;
+        get writePath() {
+          return harness().writePath;
         },
         close: () => harness().close(),
       });
@@ -124,7 +130,7 @@ export async function optionsFor(h: Harness, filePath: string, extra: Partial<Tr
     connections: 4,
     retryBaseDelayMs: 20,
     stallTimeoutMs: 2000,
-    ...(h.workerMinBytes !== undefined ? { workerMinBytes: h.workerMinBytes } : {}),
+    ...h.writePath,
     ...extra,
   };
 }
