@@ -5,6 +5,22 @@ import { type FileHandle } from 'node:fs/promises';
 const READ_CHUNK = 1024 * 1024;
 
 /**
+ * One read-back buffer for every file hashed on this thread, lent to one read (and its hash) at a
+ * time, in the order asked. Files downloaded together (a sharded model) each had their own before: a
+ * MiB of RSS apiece, and a new one per round was garbage that outlived young-generation GCs. Reading
+ * back is page-cache speed (a read and its hash take about a millisecond per MiB), well above what a
+ * link that leaves hashing on this thread delivers.
+ */
+let readBuffer: Buffer | undefined;
+let lane: Promise<unknown> = Promise.resolve();
+
+function withReadBuffer<T>(work: (buffer: Buffer) => Promise<T>): Promise<T> {
+  const turn = lane.then(() => work((readBuffer ??= Buffer.allocUnsafe(READ_CHUNK))));
+  lane = turn.catch(() => undefined);
+  return turn;
+}
+
+/**
  * Hashes a file in byte order while several parts of it arrive out of order.
  *
  * SHA-256 and SHA-1 cannot be computed per part and combined, so the digest must see the bytes
@@ -25,8 +41,6 @@ export class FrontierHasher {
   private reading: Promise<void> | undefined;
   private failure: unknown;
   private stopped = false;
-  /** Kept across read-backs: a new one per round was garbage that outlived young-generation GCs. */
-  private buffer: Buffer | undefined;
 
   constructor(
     private readonly hash: Hash,
@@ -82,14 +96,16 @@ export class FrontierHasher {
   }
 
   private async readBack(): Promise<void> {
-    const buffer = (this.buffer ??= Buffer.allocUnsafe(READ_CHUNK));
     // Re-evaluated after each read: parts keep landing while we read.
-    for (let end = this.writtenEnd(this.position); end > this.position; end = this.writtenEnd(this.position)) {
-      const length = Math.min(READ_CHUNK, end - this.position);
-      const { bytesRead } = await this.file.read(buffer, 0, length, this.position);
-      if (bytesRead <= 0) throw new Error(`internal: file shorter than its written parts at ${this.position}`);
-      this.hash.update(buffer.subarray(0, bytesRead));
-      this.position += bytesRead;
+    while (!this.stopped && this.writtenEnd(this.position) > this.position) {
+      await withReadBuffer(async (buffer) => {
+        const length = Math.min(READ_CHUNK, this.writtenEnd(this.position) - this.position);
+        if (this.stopped || length <= 0) return;
+        const { bytesRead } = await this.file.read(buffer, 0, length, this.position);
+        if (bytesRead <= 0) throw new Error(`internal: file shorter than its written parts at ${this.position}`);
+        this.hash.update(buffer.subarray(0, bytesRead));
+        this.position += bytesRead;
+      });
     }
   }
 }
