@@ -23,8 +23,9 @@ import { readSidecar, removeSidecar, sidecarMatches } from './transferSidecar';
 const MiB = 1024 * 1024;
 const MAX_REDIRECTS = 10;
 /**
- * Files at least this large are written and hashed by the shared worker thread (see hashWorker.ts);
- * smaller ones on this thread, where starting or messaging a worker would cost more than it saves.
+ * Files at least this large may be written and hashed by the shared worker thread (see hashWorker.ts
+ * and resetHasher); smaller ones always on this thread, where starting or messaging a worker would
+ * cost more than it saves.
  */
 const WORKER_MIN_BYTES = 32 * MiB;
 /**
@@ -248,13 +249,19 @@ export class FileTransfer {
    * to re-hash (resume). A link known to be capped per connection keeps hashing here (moveHashingHere).
    */
   private resetHasher(): void {
-    const large = this.size >= (this.options.workerMinBytes ?? WORKER_MIN_BYTES);
-    this.speedCheck = large && !this.linkKnownCapped() ? { from: undefined, bytes: 0 } : undefined;
-    const workerNow = this.options.workerBytesPerSecond === 0 || this.resumedFromBytes >= (this.options.workerMinBytes ?? WORKER_MIN_BYTES);
-    this.hasher = large && !this.linkKnownCapped() && workerNow ? this.hasherOnWorker() : this.hasherOnThisThread();
-    if (this.hasher instanceof WorkerHasher) this.speedCheck = undefined;
+    const minBytes = this.options.workerMinBytes ?? WORKER_MIN_BYTES;
+    const mayUseWorker = this.size >= minBytes && !this.linkKnownCapped();
+    const onDisk = doneOf(this.parts);
+    const workerNow = mayUseWorker && (this.options.workerBytesPerSecond === 0 || (onDisk > 0 && onDisk >= minBytes));
+    this.hasher = workerNow ? this.hasherOnWorker() : this.hasherOnThisThread();
+    this.speedCheck = mayUseWorker && !workerNow ? { from: undefined, bytes: 0 } : undefined;
     // Re-hash what an earlier run left on disk, while the network fetches the rest.
     this.hasher.poke();
+  }
+
+  /** Lets go of the hasher that was in use (its writes in flight finish first); awaited before the file closes. */
+  private retire(previous: FrontierHasher | WorkerHasher, then?: () => void): void {
+    this.retiredHasher = Promise.all([this.retiredHasher, previous.settle()]).then(() => then?.());
   }
 
   private hasherOnWorker(): WorkerHasher {
@@ -284,7 +291,7 @@ export class FileTransfer {
     // The worker starts at byte 0 and reads back what was hashed here (recent writes, in the page cache).
     this.hasher = this.hasherOnWorker();
     this.hasher.poke();
-    this.retiredHasher = previous.settle();
+    this.retire(previous);
   }
 
   private readonly writtenEnd = (from: number) => contiguousEnd(this.parts, from);
@@ -312,7 +319,7 @@ export class FileTransfer {
     this.log.debug(`[download] ${path.basename(this.options.partialPath)}: link capped per connection; hashing on the main thread`);
     this.hasher = this.hasherOnThisThread();
     this.hasher.poke();
-    this.retiredHasher = previous.settle().then(stopHashWorkerWhenIdle);
+    this.retire(previous, stopHashWorkerWhenIdle);
   }
 
   private async restartFromZero(reason: RestartSignal['reason']): Promise<void> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
 import { type AddressInfo } from 'node:net';
 import { type Dispatcher, request } from 'undici';
@@ -8,6 +9,7 @@ import { fetchPart } from '../../../src/core/download/fetchPart';
 import { type PartState } from '../../../src/core/download/partPlan';
 import { createDispatcher } from '../../../src/core/http/createDispatcher';
 import { pauseSocketReading, readBufferCounters, releaseReceivedBytes } from '../../../src/core/http/reusedReadBuffers';
+import { makeTestCertificates } from '../http/testCertificates';
 
 /**
  * The product's dispatcher makes sockets read into a buffer they keep (see reusedReadBuffers.ts).
@@ -167,5 +169,50 @@ describe('sockets that reuse their read buffer', function () {
     const { bytes, rawHeaders } = await streamReleasing(true);
     assert.equal(sha(bytes), sha(body));
     assert.ok(rawHeaders.includes(`X-Long${'v'.repeat(3000)}`));
+  });
+
+  it('does the same over TLS (tls.connect takes the same option): exact bytes, one buffer, copies only of headers', async () => {
+    const certificates = makeTestCertificates();
+    const tlsServer = createHttpsServer({ key: certificates.key, cert: certificates.cert }, (_req, res) => {
+      res.writeHead(200, { 'content-length': body.length });
+      res.end(body);
+    });
+    tlsServer.listen(0, '127.0.0.1');
+    await once(tlsServer, 'listening');
+    const tlsOrigin = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
+    const tlsDispatcher = createDispatcher({ connections: 1, env: {}, strictSSL: false });
+    try {
+      // A consumer that keeps its chunks, then one that releases them, on the same connection.
+      const response = await request(`${tlsOrigin}/kept`, { dispatcher: tlsDispatcher });
+      const kept: Buffer[] = [];
+      for await (const chunk of response.body) kept.push(chunk as Buffer);
+      assert.equal(sha(Buffer.concat(kept)), sha(body));
+
+      const before = { ...readBufferCounters };
+      const released: Buffer[] = [];
+      await new Promise<void>((resolve, reject) => {
+        tlsDispatcher.dispatch(
+          { origin: tlsOrigin, path: '/released', method: 'GET' },
+          {
+            onRequestStart: () => undefined,
+            onResponseData(_controller, chunk: Buffer) {
+              released.push(Buffer.from(chunk));
+              releaseReceivedBytes(chunk.length);
+            },
+            onResponseEnd: () => resolve(),
+            onResponseError: (_controller, error) => reject(error),
+          },
+        );
+      });
+      assert.equal(sha(Buffer.concat(released)), sha(body));
+      const reads = readBufferCounters.reads - before.reads;
+      assert.ok(reads > 20, `the TLS socket read through our callback (${reads} reads)`);
+      assert.equal(readBufferCounters.buffersAllocated - before.buffersAllocated, 0);
+      assert.ok(readBufferCounters.bytesCopied - before.bytesCopied < 8192);
+    } finally {
+      await tlsDispatcher.close();
+      tlsServer.close();
+      certificates.remove();
+    }
   });
 });

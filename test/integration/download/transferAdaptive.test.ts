@@ -58,3 +58,37 @@ describe('transferFile: adaptive connections and the verdict about the link', fu
     assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
   });
 });
+
+describe('transferFile: where a large file is hashed', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.close());
+
+  const capture = () => {
+    const debug: string[] = [];
+    return { debug, logger: { trace: () => undefined, debug: (m: string) => debug.push(m), info: () => undefined, warn: () => undefined, error: () => undefined } };
+  };
+
+  it('starts on this thread and moves to the worker once the first bytes came fast, and the file verifies', async () => {
+    const { debug, logger } = capture();
+    // Any speed counts as fast here; the sample is small, so the move happens early in the 24 MiB file.
+    const options = await optionsFor(h, FILES.large.path, { workerMinBytes: 0, workerBytesPerSecond: 1, linkSpeedSampleBytes: 2 * 1024 * 1024, logger });
+    await transferFile(options);
+    assert.ok(
+      debug.some((m) => m.includes('hashing on the worker')),
+      `no move in: ${debug.join(' | ')}`,
+    );
+    assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
+  });
+
+  it('stays on this thread when the first bytes came slower than the worker is worth', async () => {
+    const { debug, logger } = capture();
+    const options = await optionsFor(h, FILES.large.path, { workerMinBytes: 0, workerBytesPerSecond: 1e15, linkSpeedSampleBytes: 2 * 1024 * 1024, logger });
+    await transferFile(options);
+    assert.ok(!debug.some((m) => m.includes('hashing on the worker')), debug.join(' | '));
+    assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
+  });
+});
