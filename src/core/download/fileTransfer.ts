@@ -30,11 +30,13 @@ const MAX_REDIRECTS = 10;
 const WORKER_MIN_BYTES = 32 * MiB;
 /**
  * A large file is hashed on this thread until this much has arrived; then, if it came faster than
- * `WORKER_BYTES_PER_S`, on the worker. Receiving and hashing together keep one core busy at about
- * 750 MB/s (receiving ~1.2 GB/s, SHA-256 ~2 GB/s on this class of machine): well below that, this
- * thread keeps up alone.
+ * `WORKER_BYTES_PER_S`, on the worker (which re-hashes those bytes from the page cache: kept small, so
+ * that the worker catches up long before the file ends). Receiving and hashing together keep one core
+ * busy at about 750 MB/s (receiving ~1.2 GB/s, SHA-256 ~2 GB/s on this class of machine): well below
+ * that, this thread keeps up alone. More than the 25 MB a capped CDN-like server may let through at
+ * full speed at the start of each request, so that such a burst does not pass for a fast link.
  */
-const LINK_SPEED_SAMPLE_BYTES = 64 * MiB;
+const LINK_SPEED_SAMPLE_BYTES = 32 * MiB;
 const WORKER_BYTES_PER_S = 400e6;
 /**
  * Parts are planned no larger than this, and connections take them in file order. Hashing must see
@@ -252,9 +254,12 @@ export class FileTransfer {
     const minBytes = this.options.workerMinBytes ?? WORKER_MIN_BYTES;
     const mayUseWorker = this.size >= minBytes && !this.linkKnownCapped();
     const onDisk = doneOf(this.parts);
-    const workerNow = mayUseWorker && (this.options.workerBytesPerSecond === 0 || (onDisk > 0 && onDisk >= minBytes));
+    const workerNow =
+      mayUseWorker && (this.options.workerBytesPerSecond === 0 || (onDisk > 0 && onDisk >= minBytes) || this.options.hashOnWorkerFromStart?.() === true);
     this.hasher = workerNow ? this.hasherOnWorker() : this.hasherOnThisThread();
-    this.speedCheck = mayUseWorker && !workerNow ? { from: undefined, bytes: 0 } : undefined;
+    if (workerNow) this.log.debug(`[download] ${path.basename(this.options.partialPath)}: hashing on the worker from the start`);
+    // Measured also when on the worker already: the caller's next files learn whether that still holds.
+    this.speedCheck = mayUseWorker && this.options.workerBytesPerSecond !== 0 ? { from: undefined, bytes: 0 } : undefined;
     // Re-hash what an earlier run left on disk, while the network fetches the rest.
     this.hasher.poke();
   }
@@ -284,7 +289,9 @@ export class FileTransfer {
     if (check.bytes < (this.options.linkSpeedSampleBytes ?? LINK_SPEED_SAMPLE_BYTES)) return;
     this.speedCheck = undefined;
     const bytesPerSecond = check.bytes / Math.max(1e-3, (now - check.from) / 1000);
-    if (bytesPerSecond < (this.options.workerBytesPerSecond ?? WORKER_BYTES_PER_S) || this.linkKnownCapped()) return;
+    const fast = bytesPerSecond >= (this.options.workerBytesPerSecond ?? WORKER_BYTES_PER_S) && !this.linkKnownCapped();
+    this.options.onHashingPlaceFound?.(fast);
+    if (!fast) return;
     const previous = this.hasher;
     if (!(previous instanceof FrontierHasher)) return;
     this.log.debug(`[download] ${path.basename(this.options.partialPath)}: ${Math.round(bytesPerSecond / 1e6)} MB/s; hashing on the worker`);

@@ -108,6 +108,14 @@ export interface TransferOptions {
   readonly workerBytesPerSecond?: number;
   readonly linkSpeedSampleBytes?: number;
   /**
+   * What the caller's earlier transfers found (see `onHashingPlaceFound`): the link is fast enough
+   * that a large file is hashed on the worker from its first byte, instead of after its sample (the
+   * worker must then re-hash the sample, which made each file end later on a fast link).
+   */
+  readonly hashOnWorkerFromStart?: () => boolean;
+  /** Called once a large file's first bytes showed whether the link is fast enough for the worker. */
+  readonly onHashingPlaceFound?: (onWorker: boolean) => void;
+  /**
    * Flush the file to the disk before the call resolves (and along the way, every 128 MiB), so that a
    * power cut right after cannot leave the blob with bytes only the page cache had. Off by default, as in
    * huggingface_hub, curl and aria2c: the kernel writes the file back within seconds anyway, and writing

@@ -372,6 +372,8 @@ async function fetchBlob(ctx: FetchBlobContext): Promise<{ bytes: number; create
       syncToDisk: ctx.syncToDisk === true,
       onCappedLink: () => ctx.gate.linkIsCapped(),
       onFastLink: () => ctx.gate.linkIsFast(),
+      hashOnWorkerFromStart: () => ctx.gate.hashOnWorker,
+      onHashingPlaceFound: (onWorker) => (ctx.gate.hashOnWorker = onWorker),
       // The next large file may start while this one is flushed and checked.
       onReceived: ctx.onReceived,
       signal,

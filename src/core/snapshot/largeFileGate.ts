@@ -43,6 +43,12 @@ export class LargeFileGate {
     this.wakeAll();
   }
 
+  /**
+   * Whether the last large file's first bytes came fast enough that hashing belongs on the worker
+   * (see transferFile's `hashOnWorkerFromStart`): the next files start there.
+   */
+  hashOnWorker = false;
+
   /** More connections did not help after all: files not yet started wait for a turn again. */
   linkIsFast(): void {
     this.capped = false;

@@ -91,4 +91,22 @@ describe('transferFile: where a large file is hashed', function () {
     assert.ok(!debug.some((m) => m.includes('hashing on the worker')), debug.join(' | '));
     assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
   });
+
+  it('starts on the worker when the caller learnt the link is fast, and tells the caller what it found', async () => {
+    const { debug, logger } = capture();
+    const found: boolean[] = [];
+    const options = await optionsFor(h, FILES.large.path, {
+      workerMinBytes: 0,
+      workerBytesPerSecond: 1e15,
+      linkSpeedSampleBytes: 2 * 1024 * 1024,
+      hashOnWorkerFromStart: () => true,
+      onHashingPlaceFound: (onWorker) => found.push(onWorker),
+      logger,
+    });
+    await transferFile(options);
+    assert.ok(debug.some((m) => m.includes('hashing on the worker from the start')), debug.join(' | '));
+    // Slower than that absurd bar: the caller hears it, so its next file starts on this thread.
+    assert.deepEqual(found, [false]);
+    assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
+  });
 });
