@@ -8,6 +8,12 @@ import { cdnGets, FILES, type Harness, optionsFor, sha256OfFile, startHarness } 
  * per-connection cap of 6 MB/s, the 24 MiB file takes over a second on four connections: long
  * enough for the probe (its verdict comes after about half a second) to speak if it runs at all.
  */
+/** A logger that keeps the debug lines (where the transfer says where it hashes). */
+function capture() {
+  const debug: string[] = [];
+  return { debug, logger: { trace: () => undefined, debug: (m: string) => debug.push(m), info: () => undefined, warn: () => undefined, error: () => undefined } };
+}
+
 describe('transferFile: adaptive connections and the verdict about the link', function () {
   this.timeout(60_000);
   let h: Harness;
@@ -32,8 +38,7 @@ describe('transferFile: adaptive connections and the verdict about the link', fu
   });
 
   it('moves hashing off the worker to this thread once the link is found capped, and the file verifies', async () => {
-    const debug: string[] = [];
-    const logger = { trace: () => undefined, debug: (m: string) => debug.push(m), info: () => undefined, warn: () => undefined, error: () => undefined };
+    const { debug, logger } = capture();
     // On the worker from the first byte, as for a file that had started on a fast link.
     const options = await optionsFor(h, FILES.large.path, { ...adaptive, workerMinBytes: 0, workerBytesPerSecond: 0, logger });
     await transferFile(options);
@@ -66,11 +71,6 @@ describe('transferFile: where a large file is hashed', function () {
     h = await startHarness();
   });
   afterEach(() => h.close());
-
-  const capture = () => {
-    const debug: string[] = [];
-    return { debug, logger: { trace: () => undefined, debug: (m: string) => debug.push(m), info: () => undefined, warn: () => undefined, error: () => undefined } };
-  };
 
   it('starts on this thread and moves to the worker once the first bytes came fast, and the file verifies', async () => {
     const { debug, logger } = capture();
