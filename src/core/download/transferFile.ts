@@ -102,7 +102,7 @@ export interface TransferOptions {
    */
   readonly workerMinBytes?: number;
   /**
-   * A large file moves to the worker once its first `linkSpeedSampleBytes` (default 64 MiB) arrived at
+   * A large file moves to the worker once its first `linkSpeedSampleBytes` (default 32 MiB) arrived at
    * least this fast (default 400 MB/s); 0: on the worker from the start (tests).
    */
   readonly workerBytesPerSecond?: number;

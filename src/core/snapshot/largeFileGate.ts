@@ -9,6 +9,9 @@
  * connections found each connection slow and opened more); from then on the caller's own limit on
  * parallel files is the only one, unless the transfer finds that more connections did not help.
  * Small files never wait: they are round trips, not bandwidth.
+ *
+ * It also keeps what the model's transfers learnt about the link for the files after them: whether it
+ * is capped per connection, and whether it is fast enough that hashing belongs on the worker.
  */
 export class LargeFileGate {
   private running = 0;
