@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,15 @@ const HEARTBEAT_MS = 10_000;
 const STALE_MS = 60_000;
 /** A lock read empty (no hard links: being written) is given this long before it counts as abandoned. */
 const EMPTY_GRACE_MS = 5_000;
+
+/**
+ * Names this process gives its short-lived files beside a lock (the temp a lock is written to, a stale lock
+ * moved aside): they carry our pid and host, so a run after a SIGKILL can tell a leftover from a file another
+ * live process is using this very moment.
+ */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const CREATOR_TAG = `${process.pid}-${HOST_TAG}`;
+const SCRATCH_NAME = /\.lock\.mlxmm\.(?:(\d+)-([0-9a-f]{8})\.)?[0-9a-f]{8}\.(?:tmp|stale)$/;
 
 /** Locks this process holds, by path: a lock naming our own pid that is not here is a leftover. */
 const heldHere = new Set<string>();
@@ -80,7 +89,7 @@ async function attemptLock(pythonLockPath: string): Promise<BlobLock | number> {
  * inode; a fresh lock moved by mistake is put back.
  */
 async function breakStaleLock(lockPath: string, judgedIno: number): Promise<void> {
-  const aside = `${lockPath}.${randomBytes(4).toString('hex')}.stale`;
+  const aside = `${lockPath}.${CREATOR_TAG}.${randomBytes(4).toString('hex')}.stale`;
   try {
     await fs.rename(lockPath, aside);
   } catch {
@@ -93,7 +102,7 @@ async function breakStaleLock(lockPath: string, judgedIno: number): Promise<void
 
 /** Creates `lockPath` with `content`, all at once; false when it exists. */
 async function createWhole(lockPath: string, content: string): Promise<boolean> {
-  const temp = `${lockPath}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = `${lockPath}.${CREATOR_TAG}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await fs.writeFile(temp, content, { flag: 'wx' });
     await fs.link(temp, lockPath);
@@ -101,6 +110,8 @@ async function createWhole(lockPath: string, content: string): Promise<boolean> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
+    // Our temp was taken for a leftover (by a machine sharing the cache under our host name): again.
+    if (code === 'ENOENT' && !(await fs.stat(temp).catch(() => undefined))) return createWhole(lockPath, content);
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
     // No hard links here (FAT, some network shares): an exclusive create, written right after.
     try {
@@ -176,7 +187,10 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Removes our lock files in `lockDir` that are stale (left by a killed download). */
+/**
+ * Removes our lock files in `lockDir` that are stale (left by a killed download), and the temp files and
+ * moved-aside locks a process killed while taking or breaking a lock left beside them.
+ */
 export async function removeStaleLocks(lockDir: string): Promise<void> {
   let names: string[];
   try {
@@ -189,6 +203,24 @@ export async function removeStaleLocks(lockDir: string): Promise<void> {
     const judged = await judgeLock(file);
     if (judged.state === 'stale') await breakStaleLock(file, judged.ino);
   }
+  for (const name of names) {
+    const match = SCRATCH_NAME.exec(name);
+    if (match && (await isLeftoverScratch(path.join(lockDir, name), match[1], match[2]))) {
+      await fs.rm(path.join(lockDir, name), { force: true });
+    }
+  }
+}
+
+/**
+ * A temp or moved-aside lock lives for a few milliseconds: one whose creator (on this host) is gone, or that
+ * is as old as a stale lock, is a leftover. (A moved-aside lock keeps the mtime of the lock it was: when old,
+ * it was stale, and removing it is what its creator was about to do.)
+ */
+async function isLeftoverScratch(file: string, pid: string | undefined, hostTag: string | undefined): Promise<boolean> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (!stat) return false;
+  if (Date.now() - stat.mtimeMs > STALE_MS) return true;
+  return pid !== undefined && hostTag === HOST_TAG && !isAlive(Number(pid));
 }
 
 /** Pids of live processes holding one of our blob locks in `lockDir` (this process included). */

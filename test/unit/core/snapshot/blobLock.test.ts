@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { acquireBlobLock, liveLockHolders, tryAcquireBlobLock } from '../../../../src/core/snapshot/blobLock';
+import { acquireBlobLock, liveLockHolders, removeStaleLocks, tryAcquireBlobLock } from '../../../../src/core/snapshot/blobLock';
 
 describe('blob lock', () => {
   let dir: string;
@@ -102,5 +103,53 @@ describe('blob lock', () => {
     const lock = await tryAcquireBlobLock(pythonLock);
     assert.ok(lock);
     await lock.release();
+  });
+
+  it('removes the temp and moved-aside files of a process killed while taking or breaking a lock, not those of a live one', async () => {
+    const hostTag = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.on('exit', resolve));
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const lockDir = path.dirname(ours());
+      await fs.mkdir(lockDir, { recursive: true });
+      const scratch = {
+        deadTemp: `${ours()}.${dead.pid}-${hostTag}.0badf00d.tmp`,
+        deadAside: `${ours()}.${dead.pid}-${hostTag}.0badf00e.stale`,
+        liveTemp: `${ours()}.${live.pid}-${hostTag}.0badf00f.tmp`,
+        otherHostTemp: `${ours()}.${dead.pid}-ffffffff.0badf010.tmp`,
+        oldOtherHostTemp: `${ours()}.${dead.pid}-ffffffff.0badf011.tmp`,
+        oldUnnamedTemp: `${ours()}.0badf012.tmp`,
+        youngUnnamedTemp: `${ours()}.0badf013.tmp`,
+      };
+      for (const file of Object.values(scratch)) await fs.writeFile(file, '{}');
+      const old = new Date(Date.now() - 2 * 60_000);
+      for (const file of [scratch.oldOtherHostTemp, scratch.oldUnnamedTemp]) await fs.utimes(file, old, old);
+
+      await removeStaleLocks(lockDir);
+
+      const left = new Set(await fs.readdir(lockDir));
+      const kept = Object.entries(scratch).filter(([, file]) => left.has(path.basename(file))).map(([name]) => name);
+      assert.deepEqual(kept.sort(), ['liveTemp', 'otherHostTemp', 'youngUnnamedTemp']);
+    } finally {
+      live.kill();
+    }
+  });
+
+  it('names its temp files after its pid and host, so a leftover can be told from a file in use', async () => {
+    const hostTag = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const lockDir = path.dirname(ours());
+    await fs.mkdir(lockDir, { recursive: true });
+    let watcher!: ReturnType<typeof watch>;
+    const firstTemp = new Promise<string>((resolve) => {
+      watcher = watch(lockDir, (_event, name) => name && String(name).endsWith('.tmp') && resolve(String(name)));
+    });
+    try {
+      const lock = await tryAcquireBlobLock(pythonLock);
+      await lock!.release();
+      assert.match(await firstTemp, new RegExp(`\\.lock\\.mlxmm\\.${process.pid}-${hostTag}\\.[0-9a-f]{8}\\.tmp$`));
+    } finally {
+      watcher.close();
+    }
   });
 });
