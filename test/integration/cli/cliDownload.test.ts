@@ -83,12 +83,14 @@ describe('CLI download, in real child processes', function () {
     const random = mulberry32(seed);
     const total = 192 * MiB;
     t.hub = await startHubStandin({ repos: [tinyModel(REPO, total)] });
+    // A link of ~1.5 s for the whole file: on loopback a run would finish before most kills could land mid-transfer.
+    t.hub.faults.set({ kind: 'link-cap', bytesPerSecond: 128 * MiB, origin: 'cdn' });
     const expected = t.hub.fileInfo(REPO, 'model.safetensors').sha256!;
     const kills: string[] = [];
     for (let i = 0; i < 10; i++) {
       const run = cli('download', REPO, '--json', '--connections', String(1 + Math.floor(random() * 8)));
       const plan = await run.waitForLine((l) => l.type === 'plan');
-      const resumed = total - Number(plan.remainingBytes);
+      const resumed = Number(plan.totalBytes) - Number(plan.remainingBytes);
       if (random() < 0.2) {
         // Right after planning: while the resumed partial is re-hashed, or the first connections open.
         await new Promise((r) => setTimeout(r, Math.floor(random() * 40)));

@@ -121,6 +121,20 @@ describe('Hub stand-in: faults', () => {
     assert.ok(performance.now() - started < 5000);
   });
 
+  it('link-cap paces every body together, and a quiet spell buys no burst afterwards', async () => {
+    hub.faults.set({ kind: 'link-cap', bytesPerSecond: 1_000_000, origin: 'cdn' });
+    const timed = async () => {
+      const started = performance.now();
+      const answer = await rawRequest(cdnUrl);
+      assert.ok(answer.body.equals(full));
+      return performance.now() - started;
+    };
+    assert.ok((await timed()) >= 150, '200 kB at 1 MB/s');
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the link idles: what is tested here
+    // Up to 100 ms of unused link may be made up for; the other 100 ms of this body are paced.
+    assert.ok((await timed()) >= 60, 'not sent at once on credit from the idle time');
+  });
+
   it('ignore-range answers 200 with the whole body', async () => {
     const fault = hub.faults.set({ kind: 'ignore-range' });
     const res = await rawRequest(cdnUrl, { headers: { Range: 'bytes=500-' } });
