@@ -62,7 +62,10 @@ export class DownloadDiskFullError extends DiskFullError {
     if (init.cause !== undefined) this.cause = init.cause;
     const next = init.toFreeBytes > 0 ? `free at least ${formatBytes(init.toFreeBytes)} and download again` : 'there is room again now: download again';
     this.message =
-      `The disk is full (writing ${init.path}). The rest of ${init.repoId} needs ${describeNeed(init.remainingBytes, init.marginBytes)} but only ${formatBytes(init.freeBytes)} is free: ` +
-      `${next}; what was downloaded is kept and the download resumes.`;
+      init.remainingBytes === 0
+        ? // The files are in; only the small bookkeeping at the end (listing, ref) did not fit.
+          `The disk is full (writing ${init.path}): every file of ${init.repoId} is in place, but the download could not be recorded; ${next} to finish it (nothing is fetched again).`
+        : `The disk is full (writing ${init.path}). The rest of ${init.repoId} needs ${describeNeed(init.remainingBytes, init.marginBytes)} but only ${formatBytes(init.freeBytes)} is free: ` +
+          `${next}; what was downloaded is kept and the download resumes.`;
   }
 }

@@ -179,9 +179,14 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     signal.removeEventListener('abort', onOuterAbort);
   }
 
-  await recordListing();
-  if (!isCommitSha(revision) || revision.toLowerCase() !== commit) {
-    await writeRef({ root: options.cacheRoot, repoId, ref: revision, commit });
+  try {
+    await recordListing();
+    if (!isCommitSha(revision) || revision.toLowerCase() !== commit) {
+      await writeRef({ root: options.cacheRoot, repoId, ref: revision, commit });
+    }
+  } catch (error) {
+    // Every file is in place; a disk that filled up meanwhile is told as such, not as a raw ENOSPC.
+    throw await explainDiskFull(error, options.cacheRoot, repoId, paths, commit, planned);
   }
   await removeLeftovers(paths, commit);
   await meter.complete(); // the final progress event comes before "done"
