@@ -1,9 +1,13 @@
 /** How often the probe looks at the throughput. */
 const TICK_MS = 100;
-/** Looks at the start that are not judged. */
-const WARM_UP_TICKS = 2;
-/** Slow looks in a row before acting: one or two can be a hiccup of a busy machine (another process, a GC). */
-const SLOW_TICKS = 3;
+/** Looks at the start that are not judged (the connection's first burst or slow start). */
+const WARM_UP_TICKS = 1;
+/**
+ * Slow looks in a row before acting: one can be a hiccup of a busy machine (another process, a GC).
+ * Kept short (a capped link is found 0.3 s in, where aria2c opens every connection at once): a wrong
+ * call costs little, as the check after it goes back to one connection when more did not help.
+ */
+const SLOW_TICKS = 2;
 /** How long more connections get to show they help. */
 const VERIFY_TICKS = 6;
 /** More connections must at least double the throughput to count as helping. */

@@ -47,6 +47,13 @@ const WORKER_BYTES_PER_S = 400e6;
  */
 const MAX_PART_BYTES = 16 * MiB;
 /**
+ * A free connection takes half of the part with the most left, down to parts of this (when the caller's
+ * `minPartBytes` is not smaller). At a file's end on a capped link, each part left crawls at the cap:
+ * at 25 MB/s an 8 MiB floor leaves the last 16 MiB on one connection for over half a second, 2 MiB
+ * spreads it over eight. Each steal costs one more request, on a link where requests are cheap.
+ */
+const STEAL_FLOOR_BYTES = 2 * MiB;
+/**
  * With adaptive connections, a file stays on one connection while that connection alone delivers at
  * least this much: the link is not capped per connection, so more connections would only add CPU
  * (on a LAN or loopback, the CPU is the limit). Slower than this, every allowed connection opens
@@ -414,7 +421,7 @@ export class FileTransfer {
         while (active < limit && (active === 0 || connectionsInProcess < MAX_CONNECTIONS_IN_PROCESS)) {
           const next =
             this.parts.find((part) => remainingOf(part) > 0 && !started.has(part)) ??
-            (this.rangeConfirmed && !this.rangeUnsupported ? splitLargestPart(this.parts, this.minPartBytes) : undefined);
+            (this.rangeConfirmed && !this.rangeUnsupported ? splitLargestPart(this.parts, Math.min(this.minPartBytes, STEAL_FLOOR_BYTES)) : undefined);
           if (!next) break;
           launch(next);
         }

@@ -101,6 +101,9 @@ export class ProgressMeter {
     const entry = this.entries.get(key);
     if (!entry) return this.addFile(key, bytesDone, bytesDone);
     const delta = bytesDone - entry.done;
+    // Nothing new (a file reported done after its last bytes were counted): no event, so the final one
+    // at the end need not wait out an interval behind an event that said nothing.
+    if (delta === 0) return;
     entry.done = bytesDone;
     this.doneBytes += delta;
     if (delta > 0) this.freshBytes += delta;

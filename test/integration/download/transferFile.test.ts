@@ -60,6 +60,19 @@ describeOnEveryWritePath('transferFile against the Hub stand-in', (h) => {
     assert.equal(result.connectionsUsed, 2);
   });
 
+  it('steals down to 2 MiB pieces at the end of a file, also when parts are planned no smaller than 8 MiB', async () => {
+    // Two parts of 12 MiB; the first delivers 1 MiB, then dawdles: 11 MiB left, too little to halve at 8 MiB.
+    const options = await optionsFor(h, FILES.large.path, { connections: 2, minPartBytes: 8 * MiB });
+    h.hub.faults.set({ kind: 'stall', afterBytes: MiB, ms: 1500, origin: 'cdn', times: 1 });
+    await transferFile(options);
+    assert.equal(await sha256OfFile(options.partialPath), options.expectedHash.hex);
+    const starts = cdnGets(h, FILES.large.path).map((r) => Number(/bytes=(\d+)-/.exec(r.range!)![1]));
+    const stolen = starts.slice(2).filter((start) => start > MiB && start < 12 * MiB);
+    assert.ok(stolen.length >= 1, `requests started at ${starts.map((start) => start / MiB).join(', ')} MiB`);
+    const pieces = [...starts, FILES.large.size].sort((a, b) => a - b);
+    assert.ok(pieces.slice(1).every((end, i) => i === 0 || end - pieces[i]! >= 2 * MiB - 4321), `pieces from ${pieces.join(', ')}`);
+  });
+
   it('sends the token to the Hub but never to the CDN', async () => {
     const options = await optionsFor(h, FILES.small.path);
     const url = `${h.hub.endpoint}/org/transfer/resolve/main/${FILES.small.path}`;

@@ -105,6 +105,24 @@ describe('progress meter', () => {
     assert.equal(events.length, 3, 'nothing after completion');
   });
 
+  it('emits nothing for an update that changes nothing, so the final event need not wait behind one', () => {
+    const clock = new FakeClock();
+    const events: ProgressSnapshot[] = [];
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (snapshot) => events.push(snapshot) });
+    meter.addFile('f', 1000);
+    clock.advance(100);
+    meter.update('f', 1000);
+    assert.equal(events.length, 2);
+    clock.advance(150);
+    // The file is reported done (its bytes were all counted already), then the download completes.
+    meter.update('f', 1000);
+    clock.advance(10);
+    assert.equal(events.length, 2, 'no event for the same bytes');
+    void meter.complete();
+    assert.equal(events.length, 3, 'the final event at once: 160 ms after the previous one');
+    assert.equal(events[2]!.final, true);
+  });
+
   it('never emits early when a timer fires early: the rest of the interval is waited out', () => {
     const clock = new EarlyClock();
     const times: number[] = [];
