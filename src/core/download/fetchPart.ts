@@ -6,18 +6,26 @@ import { type PartState } from './partPlan';
 import { SizeMismatchError } from './transferErrors';
 
 /**
- * Received bytes are copied into slabs of this size, and a slab is written when full: few syscalls.
- * Copying (instead of holding on to undici's chunks until a batch is full) lets each socket read's
- * buffer die young: held chunks outlived several minor GCs, were promoted, and were then only freed
- * by full GCs, which with 16 connections had the process at 160+ MB. (A slab reaches the disk in
- * several smaller writes: see writeInPieces.)
+ * Received bytes are copied into slabs, and a slab is written when full: few syscalls. Copying
+ * (instead of holding on to undici's chunks until a batch is full) lets each socket read's buffer die
+ * young: held chunks outlived several minor GCs, were promoted, and were then only freed by full GCs,
+ * which with 16 connections had the process at 160+ MB. (A slab reaches the disk in several smaller
+ * writes: see writeInPieces.)
+ *
+ * The size depends on how many parts are being fetched in the process. One connection (a fast link)
+ * keeps at most three slabs (one filling, two being written): large ones halve the writes. Many
+ * connections (a capped link, several files) keep one filling each: small ones halve the memory that
+ * takes (16 x 256 KiB: 4 MiB), with the same speed (measured on the capped benchmark, 4-5 MB less peak
+ * RSS; on the uncapped one, 256 KiB for a single connection was 5% slower).
  */
-const SLAB_BYTES = 512 * 1024;
+const SLAB_BYTES_ONE_CONNECTION = 512 * 1024;
+const SLAB_BYTES_MANY_CONNECTIONS = 256 * 1024;
 /**
- * Slabs in the process, over every connection and file: what bounds memory (8 MiB). A connection
- * asks for bytes only with a slab to put them in, and pauses its response before a read could arrive
- * that has none. 32 (16 MiB) bought no speed on a capped link once paused connections stopped holding
- * socket reads, and cost 6-9 MB of peak RSS.
+ * Slabs in the process, over every connection and file: what bounds memory. A connection asks for
+ * bytes only with a slab to put them in, and pauses its response before a read could arrive that has
+ * none: so this is also how many connections receive at once, and must not be fewer than a capped
+ * file's connections (12 made a 2 GB file behind a 25 MB/s cap 10-20% slower). 32 bought no speed on a
+ * capped link once paused connections stopped holding socket reads, and cost 6-9 MB of peak RSS.
  */
 const MAX_SLABS = 16;
 /**
@@ -35,16 +43,24 @@ const FLUSH_AFTER_MS = 100;
 const MAX_WRITES_IN_FLIGHT = 2;
 
 /** The process's slabs (module-wide, like the shared dispatcher), and the connections waiting for one. */
-const slabs = { free: [] as Buffer[], allocated: 0, waiting: new Set<PartFetch>() };
+const slabs = { free: [] as Buffer[], allocated: 0, waiting: new Set<PartFetch>(), fetches: 0 };
 
+/**
+ * A slab of the size that suits how many parts are being fetched: a free one, else a new one while the
+ * pool may grow, else a free one of the other size. (Not any free one first: a few small slabs left
+ * from a moment with two connections would otherwise serve a fast single connection for good.)
+ */
 function takeSlab(): Buffer | undefined {
-  const slab = slabs.free.pop();
-  if (slab) return slab;
-  if (slabs.allocated >= MAX_SLABS) return undefined;
-  slabs.allocated++;
-  // A buffer of its own (not from Node's pool): a large file's slab memory moves to the worker that
-  // writes and hashes it, and back (hashWorker.ts).
-  return Buffer.allocUnsafeSlow(SLAB_BYTES);
+  const size = slabs.fetches > 1 ? SLAB_BYTES_MANY_CONNECTIONS : SLAB_BYTES_ONE_CONNECTION;
+  const suitable = slabs.free.findIndex((slab) => slab.length === size);
+  if (suitable >= 0) return slabs.free.splice(suitable, 1)[0];
+  if (slabs.allocated < MAX_SLABS) {
+    slabs.allocated++;
+    // A buffer of its own (not from Node's pool): a large file's slab memory moves to the worker that
+    // writes and hashes it, and back (hashWorker.ts).
+    return Buffer.allocUnsafeSlow(size);
+  }
+  return slabs.free.pop();
 }
 
 /** A slab whose memory is lost (moved to a thread that died). */
@@ -170,6 +186,8 @@ class PartFetch implements Dispatcher.DispatchHandler {
   /** Set once the outcome is decided: later events from undici are ignored. */
   private finishing = false;
   private waitingLocally = false;
+  /** Counted in `slabs.fetches` (from start until it finishes). */
+  private counted = false;
 
   constructor(
     private readonly req: FetchPartRequest,
@@ -192,6 +210,8 @@ class PartFetch implements Dispatcher.DispatchHandler {
     if (this.ranged) headers.range = `bytes=${this.from}-${lastPart ? '' : req.part.end - 1}`;
     if (req.signal.aborted) return this.finish(() => this.cancelled());
     req.signal.addEventListener('abort', this.onAbort, { once: true });
+    slabs.fetches++;
+    this.counted = true;
     this.request = headers;
     // Bytes are asked for only once they have a slab to go to: else the first read of the response
     // would wait in memory (and pin its socket's read buffer) until a slab frees up.
@@ -322,7 +342,7 @@ class PartFetch implements Dispatcher.DispatchHandler {
       if (this.leftover) {
         this.slab ??= takeSlab();
         if (this.slab) {
-          const n = Math.min(this.leftover.length, SLAB_BYTES - this.filled);
+          const n = Math.min(this.leftover.length, this.slab.length - this.filled);
           this.leftover.copy(this.slab, this.filled, 0, n);
           this.filled += n;
           this.leftover = n < this.leftover.length ? this.leftover.subarray(n) : undefined;
@@ -332,7 +352,7 @@ class PartFetch implements Dispatcher.DispatchHandler {
         }
       }
       // No room for another whole socket read: written now, so that the next read has a slab to go to.
-      const full = this.filled > SLAB_BYTES - READ_BUFFER_BYTES;
+      const full = this.slab !== undefined && this.filled > this.slab.length - READ_BUFFER_BYTES;
       const last = this.complete && !this.leftover;
       if (this.writesInFlight < MAX_WRITES_IN_FLIGHT && this.filled > 0 && (full || last || this.flushDue || this.finishing)) {
         this.startWrite();
@@ -366,7 +386,7 @@ class PartFetch implements Dispatcher.DispatchHandler {
   private roomForNextRead(): boolean {
     if (this.leftover) return false;
     if (this.complete || this.finishing || this.writeFailure) return true;
-    if (this.slab) return SLAB_BYTES - this.filled >= READ_BUFFER_BYTES;
+    if (this.slab) return this.slab.length - this.filled >= READ_BUFFER_BYTES;
     this.slab = takeSlab();
     if (this.slab) return true;
     slabs.waiting.add(this);
@@ -450,6 +470,7 @@ class PartFetch implements Dispatcher.DispatchHandler {
   private finish(decide: () => FetchPartOutcome): void {
     if (this.finishing) return;
     this.finishing = true;
+    if (this.counted) slabs.fetches--;
     clearTimeout(this.stallTimer);
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
