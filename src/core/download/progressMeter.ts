@@ -70,6 +70,8 @@ export class ProgressMeter {
   private speed = 0;
   private hasSpeed = false;
   private lastEmitAt = -Infinity;
+  /** The last event due was skipped because the download was about to end (see request). */
+  private skippedBeforeEnd = false;
   /** The timer of the next event (a trailing or the final one), while one waits. */
   private pending: unknown;
   private finished = false;
@@ -154,8 +156,27 @@ export class ProgressMeter {
   private request(): void {
     if (this.finished || this.pending !== undefined) return;
     this.whenIntervalPassed(false, () => {
-      if (!this.finished) this.emit(false);
+      if (this.finished) return;
+      if (!this.skippedBeforeEnd && this.endsWithinInterval()) {
+        // An event now would hold the final one (a moment away) back for a whole interval: skipped,
+        // and looked at again one interval on, when it is emitted whatever the estimate said.
+        this.skippedBeforeEnd = true;
+        this.pending = this.clock.setTimeout(() => {
+          this.pending = undefined;
+          this.request();
+        }, this.minInterval);
+        return;
+      }
+      this.skippedBeforeEnd = false;
+      this.emit(false);
     });
+  }
+
+  /** Whether, at the current speed, the bytes left arrive before another interval has passed. */
+  private endsWithinInterval(): boolean {
+    const remaining = this.totalBytes - this.doneBytes;
+    if (remaining <= 0) return this.totalBytes > 0;
+    return this.speed > 0 && (remaining * 1000) / this.speed < this.minInterval;
   }
 
   /**

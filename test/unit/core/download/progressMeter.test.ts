@@ -105,22 +105,36 @@ describe('progress meter', () => {
     assert.equal(events.length, 3, 'nothing after completion');
   });
 
-  it('emits nothing for an update that changes nothing, so the final event need not wait behind one', () => {
+  it('skips the event due just before the end, so that the final one need not wait an interval behind it', () => {
     const clock = new FakeClock();
-    const events: ProgressSnapshot[] = [];
-    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (snapshot) => events.push(snapshot) });
+    const events: { at: number; snapshot: ProgressSnapshot }[] = [];
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (snapshot) => events.push({ at: clock.time, snapshot }) });
     meter.addFile('f', 1000);
-    clock.advance(100);
-    meter.update('f', 1000);
-    assert.equal(events.length, 2);
+    clock.advance(200);
+    meter.update('f', 400); // 2000 B/s: 300 ms left, more than an interval
     clock.advance(150);
-    // The file is reported done (its bytes were all counted already), then the download completes.
-    meter.update('f', 1000);
+    meter.update('f', 1000); // every byte in: the end (hash check, rename) is a moment away
     clock.advance(10);
-    assert.equal(events.length, 2, 'no event for the same bytes');
+    meter.update('f', 1000); // the file reported done: nothing new
+    clock.advance(10);
+    assert.deepEqual(events.map((e) => e.at), [0, 200], 'no event for the last bytes, nor for the same bytes again');
     void meter.complete();
-    assert.equal(events.length, 3, 'the final event at once: 160 ms after the previous one');
-    assert.equal(events[2]!.final, true);
+    assert.deepEqual(events.map((e) => e.at), [0, 200, 370], 'the final event at once: 170 ms after the previous one');
+    assert.equal(events[2]!.snapshot.final, true);
+    assert.equal(events[2]!.snapshot.doneBytes, 1000);
+  });
+
+  it('skips no more than one event when the end it expected does not come (a stall before the last bytes)', () => {
+    const clock = new FakeClock();
+    const times: number[] = [];
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: () => times.push(clock.time) });
+    meter.addFile('f', 1000);
+    clock.advance(200);
+    meter.update('f', 950); // 4750 B/s: the 50 bytes left are 10 ms away
+    clock.advance(100);
+    meter.update('f', 960); // due now, and the end looks near: skipped
+    clock.advance(1000); // ...but the last bytes never come
+    assert.deepEqual(times, [0, 200, 400], 'emitted one interval after the skipped one');
   });
 
   it('never emits early when a timer fires early: the rest of the interval is waited out', () => {
