@@ -46,21 +46,24 @@ const MAX_WRITES_IN_FLIGHT = 2;
 const slabs = { free: [] as Buffer[], allocated: 0, waiting: new Set<PartFetch>(), fetches: 0 };
 
 /**
- * A slab of the size that suits how many parts are being fetched: a free one, else a new one while the
- * pool may grow, else a free one of the other size. (Not any free one first: a few small slabs left
- * from a moment with two connections would otherwise serve a fast single connection for good.)
+ * A slab of the size that suits how many parts are being fetched: a free one of that size, else a new
+ * one, in place of a free one of the other size when the pool is full. So the pool follows what runs:
+ * small slabs left from a moment with two connections do not serve a fast single connection for good,
+ * nor large ones from a fast link the many connections of a capped one.
  */
 function takeSlab(): Buffer | undefined {
   const size = slabs.fetches > 1 ? SLAB_BYTES_MANY_CONNECTIONS : SLAB_BYTES_ONE_CONNECTION;
   const suitable = slabs.free.findIndex((slab) => slab.length === size);
   if (suitable >= 0) return slabs.free.splice(suitable, 1)[0];
-  if (slabs.allocated < MAX_SLABS) {
-    slabs.allocated++;
-    // A buffer of its own (not from Node's pool): a large file's slab memory moves to the worker that
-    // writes and hashes it, and back (hashWorker.ts).
-    return Buffer.allocUnsafeSlow(size);
+  if (slabs.allocated >= MAX_SLABS) {
+    if (!slabs.free.length) return undefined;
+    slabs.free.pop(); // replaced: its memory goes with the next GC
+    slabs.allocated--;
   }
-  return slabs.free.pop();
+  slabs.allocated++;
+  // A buffer of its own (not from Node's pool): a large file's slab memory moves to the worker that
+  // writes and hashes it, and back (hashWorker.ts).
+  return Buffer.allocUnsafeSlow(size);
 }
 
 /** A slab whose memory is lost (moved to a thread that died). */

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { fetchPart } from '../../../src/core/download/fetchPart';
 import { type PartState } from '../../../src/core/download/partPlan';
 
 const KiB = 1024;
+const MiB = 1024 * KiB;
 
 /**
  * Slabs are large for a lone connection (fewer writes on a fast link) and small when many connections
@@ -15,15 +16,23 @@ const KiB = 1024;
  */
 describe('fetchPart: slab size by how many parts are fetched at once', function () {
   this.timeout(30_000);
-  const body = randomBytes(6 * 1024 * KiB);
+  const body = randomBytes(6 * MiB);
+  /** The server sends this much of each body at once, the rest when the test says. */
+  const HEAD = 5 * MiB;
   let server: Server;
   let url: string;
   let agent: Agent;
+  let held: ServerResponse[] = [];
+  const sendRest = () => {
+    for (const res of held) res.end(body.subarray(HEAD));
+    held = [];
+  };
 
   before(async () => {
     server = createServer((_req, res) => {
       res.writeHead(200, { 'content-length': body.length });
-      res.end(body);
+      res.write(body.subarray(0, HEAD));
+      held.push(res);
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -35,44 +44,54 @@ describe('fetchPart: slab size by how many parts are fetched at once', function 
     server.close();
   });
 
-  /** Fetches the body, returning the size of each write it was handed; the bytes must arrive whole. */
-  const fetchBody = async (): Promise<number[]> => {
-    const file = Buffer.alloc(body.length);
-    const part: PartState = { start: 0, end: body.length, done: 0 };
-    const writes: number[] = [];
-    const outcome = await fetchPart({
-      dispatcher: agent,
-      url,
-      headers: {},
-      part,
-      size: body.length,
-      wantRange: false,
-      stallTimeoutMs: 10_000,
-      signal: new AbortController().signal,
-      onResponse: () => undefined,
-      write: async (chunk, position) => {
-        writes.push(chunk.length);
-        chunk.copy(file, position);
-      },
-      commit: (chunk) => {
-        part.done += chunk.length;
-      },
-    });
-    assert.deepEqual(outcome, { kind: 'done' });
-    assert.ok(file.equals(body), 'every byte in place');
-    return writes;
+  /**
+   * Fetches the body `count` times at once. The rest of every body is sent only once each fetch has
+   * written the first part: until then all of them are surely running. Returns the writes of that first
+   * part (`[position, length]`); every byte must arrive.
+   */
+  const fetchBodies = async (count: number): Promise<number[]> => {
+    const headWrites: number[] = [];
+    const committed = new Array<number>(count).fill(0);
+    const fetchOne = async (index: number) => {
+      const file = Buffer.alloc(body.length);
+      const part: PartState = { start: 0, end: body.length, done: 0 };
+      const outcome = await fetchPart({
+        dispatcher: agent,
+        url,
+        headers: {},
+        part,
+        size: body.length,
+        wantRange: false,
+        stallTimeoutMs: 10_000,
+        signal: new AbortController().signal,
+        onResponse: () => undefined,
+        write: async (chunk, position) => {
+          if (position < HEAD) headWrites.push(chunk.length);
+          chunk.copy(file, position);
+        },
+        commit: (chunk) => {
+          part.done += chunk.length;
+          committed[index] = part.done;
+          if (committed.every((bytes) => bytes >= HEAD)) sendRest();
+        },
+      });
+      assert.deepEqual(outcome, { kind: 'done' });
+      assert.ok(file.equals(body), 'every byte in place');
+    };
+    await Promise.all(Array.from({ length: count }, (_, index) => fetchOne(index)));
+    return headWrites;
   };
 
   it('writes up to 512 KiB at a time for a lone connection', async () => {
-    const largest = Math.max(...(await fetchBody()));
+    const largest = Math.max(...(await fetchBodies(1)));
     assert.ok(largest > 256 * KiB && largest <= 512 * KiB, `largest write ${largest / KiB} KiB`);
   });
 
   it('writes at most 256 KiB at a time while several connections fetch', async () => {
-    const writes = (await Promise.all([fetchBody(), fetchBody(), fetchBody(), fetchBody()])).flat();
+    const writes = await fetchBodies(4);
     // The first connection's first slab was taken while it was alone.
     const large = writes.filter((bytes) => bytes > 256 * KiB);
     assert.ok(large.length <= 1, `writes over 256 KiB: ${large.map((bytes) => bytes / KiB).join(', ')} KiB`);
-    assert.ok(writes.length >= 4 * 20, `${writes.length} writes for 4 x 6 MiB`);
+    assert.ok(writes.length >= 4 * 19, `${writes.length} writes for 4 x 5 MiB`);
   });
 });
