@@ -4,6 +4,7 @@ import { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createContentHasher } from '../cache/contentHash';
 import { HttpStatusError } from '../http/httpStatusError';
+import { proxyErrorIn } from '../http/proxyError';
 import { backoffDelayMs, MAX_SERVER_WAIT_MS } from '../http/retryDelay';
 import { type Logger, silentLogger } from '../logging/logger';
 import { abortableDelay } from './abortableDelay';
@@ -484,6 +485,9 @@ export class FileTransfer {
         case 'retry': {
           const error = outcome.kind === 'retry' ? outcome.error : new Error('the connection closed before the part ended');
           const status = outcome.kind === 'retry' ? outcome.status : undefined;
+          // A proxy that wants credentials or refuses the host answers the same on every retry.
+          const proxy = proxyErrorIn(error);
+          if (proxy?.status === 407 || proxy?.status === 403) throw new TransferFailedError(this.url, 1, proxy, proxy.status);
           // Without Range support, the bytes after a cut can only come from a new stream from 0.
           if (this.rangeUnsupported && part.done > 0) throw new RestartSignal('no-range-resume');
           if (part.done === before) failures++;

@@ -78,7 +78,7 @@ export class TransferFailedError extends Error {
       serverWaitMs !== undefined
         ? `The download server is unavailable${status !== undefined ? ` (HTTP ${status})` : ''} and asks to wait ${formatDuration(serverWaitMs / 1000)} before trying again (${redactUrl(url)}). ` +
             'Download again later; what was downloaded is kept.'
-        : `Download failed after ${attempts} attempts without progress (${redactUrl(url)}): ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        : `Download failed${attempts > 1 ? ` after ${attempts} attempts without progress` : ''} (${redactUrl(url)}): ${cause instanceof Error ? cause.message : String(cause)}. ` +
             'Check your connection or proxy settings and download again; what was downloaded is kept.',
     );
   }
