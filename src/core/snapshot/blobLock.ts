@@ -101,17 +101,22 @@ async function breakStaleLock(lockPath: string, judgedIno: number): Promise<void
 }
 
 /** Creates `lockPath` with `content`, all at once; false when it exists. */
-async function createWhole(lockPath: string, content: string): Promise<boolean> {
+async function createWhole(lockPath: string, content: string, attempt = 1): Promise<boolean> {
   const temp = `${lockPath}.${CREATOR_TAG}.${randomBytes(4).toString('hex')}.tmp`;
+  let written = false;
   try {
     await fs.writeFile(temp, content, { flag: 'wx' });
+    written = true;
     await fs.link(temp, lockPath);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
-    // Our temp was taken for a leftover (by a machine sharing the cache under our host name): again.
-    if (code === 'ENOENT' && !(await fs.stat(temp).catch(() => undefined))) return createWhole(lockPath, content);
+    // Our temp vanished between writing and linking: taken for a leftover (by a machine sharing the cache
+    // under our host name). Once more; a folder that vanished fails as it is.
+    if (code === 'ENOENT' && written && attempt < 3 && (await fs.stat(path.dirname(lockPath)).catch(() => undefined))) {
+      return createWhole(lockPath, content, attempt + 1);
+    }
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
     // No hard links here (FAT, some network shares): an exclusive create, written right after.
     try {
