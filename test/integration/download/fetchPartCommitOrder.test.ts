@@ -4,8 +4,9 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { type FetchPartRequest, fetchPart } from '../../../src/core/download/fetchPart';
+import { type FetchPartRequest } from '../../../src/core/download/fetchPart';
 import { type PartState } from '../../../src/core/download/partPlan';
+import { fetchWholeBody as fetchWhole } from './wholeBodyFetch';
 
 /**
  * A connection may have more than one slab write in flight, and writes may finish in any order (the
@@ -36,18 +37,7 @@ describe('fetchPart: writes finishing out of order are committed in file order',
 
   /** The whole body as one part, with the test's own writer (and whatever else it sets). */
   const fetchWholeBody = (part: PartState, options: Pick<FetchPartRequest, 'write' | 'commit'> & Partial<FetchPartRequest>) =>
-    fetchPart({
-      dispatcher: agent,
-      url,
-      headers: {},
-      part,
-      size: body.length,
-      wantRange: false,
-      stallTimeoutMs: 10_000,
-      signal: new AbortController().signal,
-      onResponse: () => undefined,
-      ...options,
-    });
+    fetchWhole({ dispatcher: agent, url, size: body.length }, part, options);
 
   it('writes every byte, with the later of two writes in flight finishing first', async () => {
     const file = Buffer.alloc(body.length);

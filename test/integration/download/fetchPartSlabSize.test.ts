@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { fetchPart } from '../../../src/core/download/fetchPart';
 import { type PartState } from '../../../src/core/download/partPlan';
+import { fetchWholeBody } from './wholeBodyFetch';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -55,16 +55,7 @@ describe('fetchPart: slab size by how many parts are fetched at once', function 
     const fetchOne = async (index: number) => {
       const file = Buffer.alloc(body.length);
       const part: PartState = { start: 0, end: body.length, done: 0 };
-      const outcome = await fetchPart({
-        dispatcher: agent,
-        url,
-        headers: {},
-        part,
-        size: body.length,
-        wantRange: false,
-        stallTimeoutMs: 10_000,
-        signal: new AbortController().signal,
-        onResponse: () => undefined,
+      const outcome = await fetchWholeBody({ dispatcher: agent, url, size: body.length }, part, {
         write: async (chunk, position) => {
           if (position < HEAD) headWrites.push(chunk.length);
           chunk.copy(file, position);

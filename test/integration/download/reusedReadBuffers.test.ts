@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
 import { type AddressInfo } from 'node:net';
 import { type Dispatcher, request } from 'undici';
-import { fetchPart } from '../../../src/core/download/fetchPart';
+import { fetchWholeBody } from './wholeBodyFetch';
 import { type PartState } from '../../../src/core/download/partPlan';
 import { createDispatcher } from '../../../src/core/http/createDispatcher';
 import { pauseSocketReading, readBufferCounters, releaseReceivedBytes } from '../../../src/core/http/reusedReadBuffers';
@@ -70,15 +70,7 @@ describe('sockets that reuse their read buffer', function () {
     const out = Buffer.alloc(body.length);
     const part: PartState = { start: 0, end: body.length, done: 0 };
     let status = 0;
-    const outcome = await fetchPart({
-      dispatcher,
-      url: `${origin}/file`,
-      headers: {},
-      part,
-      size: body.length,
-      wantRange: false,
-      stallTimeoutMs: 10_000,
-      signal: new AbortController().signal,
+    const outcome = await fetchWholeBody({ dispatcher, url: `${origin}/file`, size: body.length }, part, {
       onResponse: (s) => (status = s),
       write: async (chunk, position) => void chunk.copy(out, position),
       commit: (chunk) => (part.done += chunk.length),
