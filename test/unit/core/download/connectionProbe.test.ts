@@ -32,10 +32,13 @@ function simulate(options: {
     bytes += (rate * (now - at)) / 1000;
     at = now;
   };
+  /** Looks the probe took (one per tick), and at which of them it opened more connections. */
+  let looks = 0;
+  let openedAtLook: number | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const probe = new ConnectionProbe({
-    bytesSoFar: () => (advance(), bytes),
+    bytesSoFar: () => (looks++, advance(), bytes),
     activeConnections: () => connections,
     fastBytesPerSecond: 60e6,
     localBackpressure: () => (options.backpressure === 'alternate' ? (flip = !flip) : (options.backpressure ?? false)),
@@ -43,6 +46,7 @@ function simulate(options: {
     openMore: () => {
       advance();
       connections = options.maxConnections ?? 16;
+      openedAtLook ??= looks;
       events.push(`open ${connections}`);
     },
     backToOne: () => {
@@ -59,7 +63,7 @@ function simulate(options: {
     linkKnownCapped: options.linkKnownCapped,
     log: () => undefined,
   });
-  return { probe, events, done };
+  return { probe, events, done, openedAtLook: () => openedAtLook };
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,6 +85,15 @@ describe('ConnectionProbe (adaptive connections)', function () {
     await done;
     probe.stop();
     assert.deepEqual(events, ['capped', 'open 16', 'capped']);
+  });
+
+  it('opens more at its third look (0.3 s in): one to warm up, two slow in a row', async () => {
+    const { probe, done, openedAtLook } = simulate({ perConnection: 20e6 });
+    probe.start();
+    await done;
+    probe.stop();
+    // Readings of the byte count: the one at start, then one per look.
+    assert.equal(openedAtLook(), 1 + 3);
   });
 
   it('is not fooled by a fast first moment: a burst, then the cap, still opens more', async () => {
