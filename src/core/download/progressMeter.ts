@@ -172,11 +172,19 @@ export class ProgressMeter {
     });
   }
 
-  /** Whether, at the current speed, the bytes left arrive before another interval has passed. */
+  /**
+   * Whether the bytes left arrive before another interval has passed, at the smoothed speed or at the
+   * rate since the last event, whichever is higher: the smoothed speed lags far behind a download that
+   * sped up after its start (a fast link, after the first file's ramp-up), and the final event then
+   * waited out most of an interval behind an event that said nothing new.
+   */
   private endsWithinInterval(): boolean {
     const remaining = this.totalBytes - this.doneBytes;
     if (remaining <= 0) return this.totalBytes > 0;
-    return this.speed > 0 && (remaining * 1000) / this.speed < this.minInterval;
+    const elapsed = this.clock.now() - this.lastSampleAt;
+    const recent = elapsed > 0 ? (this.freshBytes * 1000) / elapsed : 0;
+    const rate = Math.max(this.speed, recent);
+    return rate > 0 && (remaining * 1000) / rate < this.minInterval;
   }
 
   /**

@@ -124,15 +124,32 @@ describe('progress meter', () => {
     assert.equal(events[2]!.snapshot.doneBytes, 1000);
   });
 
+  it('foresees the end at the recent rate when the download sped up (the smoothed speed lags behind)', () => {
+    const clock = new FakeClock();
+    const times: number[] = [];
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: () => times.push(clock.time) });
+    meter.addFile('f', 10_000);
+    clock.advance(100);
+    meter.update('f', 100); // 1000 B/s: the smoothed speed starts here
+    clock.advance(100);
+    meter.update('f', 1100); // 10 kB/s now; smoothed about 1300 B/s
+    clock.advance(100);
+    meter.update('f', 9500); // 84 kB/s: the 500 bytes left are 6 ms away (the smoothed speed says 400 ms)
+    clock.advance(10);
+    meter.update('f', 10_000);
+    void meter.complete();
+    assert.deepEqual(times, [0, 100, 200, 310], 'the event due at 300 skipped, the final one at once');
+  });
+
   it('skips no more than one event when the end it expected does not come (a stall before the last bytes)', () => {
     const clock = new FakeClock();
     const times: number[] = [];
     const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: () => times.push(clock.time) });
     meter.addFile('f', 1000);
     clock.advance(200);
-    meter.update('f', 950); // 4750 B/s: the 50 bytes left are 10 ms away
+    meter.update('f', 500); // 2500 B/s: 200 ms left
     clock.advance(100);
-    meter.update('f', 960); // due now, and the end looks near: skipped
+    meter.update('f', 960); // due now, and at 4600 B/s the end looks 9 ms away: skipped
     clock.advance(1000); // ...but the last bytes never come
     assert.deepEqual(times, [0, 200, 400], 'emitted one interval after the skipped one');
   });
