@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { type HashAlgorithm } from '../cache/contentHash';
+import { PIECE_SIZE_CHOOSER_SOURCE } from './pieceSizeChooser';
 
 /**
  * SHA-256 of a multi-gigabyte file costs about as much CPU as receiving and writing it (Node hashes
@@ -31,9 +32,9 @@ const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 // Read-back size: big enough that a read costs little next to its hash, small because it is resident.
 const CHUNK = 1024 * 1024;
-// Largest single write: Linux sizes page-cache folios after the write, and on a VM that returns free
-// memory to its host large folios are costly to fault in (see writeInPieces.ts).
-const PIECE = 64 * 1024;
+${PIECE_SIZE_CHOOSER_SOURCE}
+// Slabs are written in pieces of one of these sizes, whichever costs less here (see pieceSizeChooser.ts).
+const pieces = new PieceSizeChooser({ sizes: [64 * 1024, 256 * 1024] });
 const buffer = Buffer.allocUnsafe(CHUNK);
 const jobs = new Map();
 let scheduled = false;
@@ -79,7 +80,10 @@ function write(job, m) {
     : parentPort.postMessage({ id: job.id, type: 'written', write: m.write, ...extra });
   try {
     if (job.fd < 0) throw new Error('the partial file is not open');
-    for (let done = 0; done < m.length; ) done += fs.writeSync(job.fd, bytes, done, Math.min(PIECE, m.length - done), m.position + done);
+    const piece = pieces.next();
+    const started = performance.now();
+    for (let done = 0; done < m.length; ) done += fs.writeSync(job.fd, bytes, done, Math.min(piece, m.length - done), m.position + done);
+    pieces.record(piece, m.length, performance.now() - started);
   } catch (error) {
     reply({ message: String(error && error.message || error), code: error && error.code });
     return;

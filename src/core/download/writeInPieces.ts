@@ -9,6 +9,8 @@ import { type FileHandle } from 'node:fs/promises';
  * 2 GB with dd on this VM: 512 KiB writes 1.5–2.4 s of CPU; 128 KiB 0.35 s on a quiet machine but up
  * to 1.4 s after the test suite had run; 64 KiB a steady 0.40 s; 16 KiB 0.6 s (a syscall per write).
  */
+// (The hashing worker, which writes a fast link's slabs, times 64 and 256 KiB pieces and uses the
+// cheaper: there, 256 KiB often won. See pieceSizeChooser.ts.)
 const MAX_WRITE_BYTES = 64 * 1024;
 
 /**
