@@ -250,8 +250,9 @@ class PartFetch implements Dispatcher.DispatchHandler {
   }
 
   private armStall(): void {
-    clearTimeout(this.stallTimer);
-    this.stallTimer = setTimeout(() => this.abort(new StallError(this.req.stallTimeoutMs)), this.req.stallTimeoutMs);
+    // Re-armed per received chunk (tens of thousands per GB): moving the one timer is cheaper than a new one.
+    if (this.stallTimer) this.stallTimer.refresh();
+    else this.stallTimer = setTimeout(() => this.abort(new StallError(this.req.stallTimeoutMs)), this.req.stallTimeoutMs);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -461,6 +462,7 @@ class PartFetch implements Dispatcher.DispatchHandler {
     pauseSocketReading();
     // Waiting for our own disk (or for a slab) is not the server stalling.
     clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
   }
 
   private resume(): void {
