@@ -8,8 +8,8 @@ import { type Dispatcher } from 'undici';
  * socket read allocated its own buffer; since reads reuse one buffer per socket (reusedReadBuffers.ts),
  * there is little to free, and each collection mostly promoted whatever happened to be alive. Every
  * 8 MiB (measured against 2, 4 and 16, alternating runs of the download benchmark): 0.1-0.3 s less CPU
- * per 2 GB, 5% faster uncapped, and the same or lower peak RSS (capped 4x450 MB: 72.8-74.6 MB against
- * 76.6-80.2 MB); every 16 MiB let the uncapped peak climb by 2 MB.
+ * per 2 GB, 5% faster uncapped, and the same or lower peak RSS (capped 4x450 MB: 74.5-76.4 MB against
+ * 78.4-82.1 MB, MB = 10^6); every 16 MiB let the uncapped peak climb by 2 MB.
  */
 const BYTES_PER_COLLECTION = 8 * 1024 * 1024;
 
