@@ -35,9 +35,9 @@ class PieceSizeChooser {
     const untried = this.samples.findIndex((n) => n < this.warmUp);
     if (untried >= 0) return this.sizes[slab % this.sizes.length];
     const best = this.best();
-    if (slab % this.exploreEvery !== 0) return this.sizes[best];
-    // Another size than the best, in turn.
     const others = this.sizes.filter((_, i) => i !== best);
+    if (slab % this.exploreEvery !== 0 || others.length === 0) return this.sizes[best];
+    // Another size than the best, in turn.
     return others[this.explored++ % others.length];
   }
 

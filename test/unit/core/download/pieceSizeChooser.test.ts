@@ -50,6 +50,11 @@ describe('piece size chooser (hashing worker)', () => {
     assert.equal(count(used.slice(8), 256 * KiB), 3, 'the first size in use kept; the slightly cheaper one only tried');
   });
 
+  it('with a single size, always that one', () => {
+    const chooser = new PieceSizeChooser({ sizes: [64 * KiB], warmUp: 2, exploreEvery: 4 });
+    assert.deepEqual(new Set(run(chooser, 40, () => 0.4)), new Set([64 * KiB]));
+  });
+
   it('does not time short writes: their cost per byte says little', () => {
     const chooser = new PieceSizeChooser({ sizes: [64 * KiB, 256 * KiB], warmUp: 1, exploreEvery: 1000, minBytes: 128 * KiB });
     chooser.record(chooser.next(), 4 * KiB, 50); // 64 KiB pieces, a tiny and very slow write: ignored
