@@ -34,8 +34,9 @@ const fs = require('node:fs');
 // in ~120 us), small because it stays resident once used: 1 MiB put 0.8 MB on a fast download's peak RSS.
 const CHUNK = 256 * 1024;
 ${PIECE_SIZE_CHOOSER_SOURCE}
-// Slabs are written in pieces of one of these sizes, whichever costs less here (see pieceSizeChooser.ts).
-const pieces = new PieceSizeChooser({ sizes: [64 * 1024, 256 * 1024] });
+// Slabs are written in pieces of one of these sizes, whichever costs less here (see pieceSizeChooser.ts);
+// the largest is a whole slab in one write (slabs are at most 512 KiB).
+const pieces = new PieceSizeChooser({ sizes: [64 * 1024, 256 * 1024, 512 * 1024] });
 const buffer = Buffer.allocUnsafe(CHUNK);
 const jobs = new Map();
 let scheduled = false;
