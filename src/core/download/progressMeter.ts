@@ -157,6 +157,10 @@ export class ProgressMeter {
     if (this.finished || this.pending !== undefined) return;
     this.whenIntervalPassed(false, () => {
       if (this.finished) return;
+      // Every byte is in and only the end (the hash's last slabs, the rename) is left: an event now
+      // would say nothing the final one will not, and would hold it back for an interval when the end
+      // comes soon after (measured: 50-105 ms before the CLI's "done" in 12 of 49 runs of 1.8 GB).
+      if (this.allBytesIn()) return;
       if (!this.skippedBeforeEnd && this.endsWithinInterval()) {
         // An event now would hold the final one (a moment away) back for a whole interval: skipped,
         // and looked at again one interval on, when it is emitted whatever the estimate said.
@@ -180,11 +184,14 @@ export class ProgressMeter {
    */
   private endsWithinInterval(): boolean {
     const remaining = this.totalBytes - this.doneBytes;
-    if (remaining <= 0) return this.totalBytes > 0;
     const elapsed = this.clock.now() - this.lastSampleAt;
     const recent = elapsed > 0 ? (this.freshBytes * 1000) / elapsed : 0;
     const rate = Math.max(this.speed, recent);
     return rate > 0 && (remaining * 1000) / rate < this.minInterval;
+  }
+
+  private allBytesIn(): boolean {
+    return this.totalBytes > 0 && this.doneBytes >= this.totalBytes;
   }
 
   /**

@@ -61,7 +61,7 @@ describe('progress meter', () => {
     const clock = new FakeClock();
     const events: ProgressSnapshot[] = [];
     const meter = new ProgressMeter({ clock, onUpdate: (s) => events.push(s) });
-    meter.addFile('f', 1_000_000);
+    meter.addFile('f', 2_000_000);
     for (let i = 1; i <= 1000; i++) {
       clock.advance(1);
       meter.update('f', i * 1000);
@@ -70,10 +70,11 @@ describe('progress meter', () => {
     assert.ok(events.length <= 10, `got ${events.length} events`);
     clock.advance(200);
     assert.equal(events.at(-1)!.doneBytes, 1_000_000, 'the trailing event carries the last update');
+    meter.update('f', 2_000_000);
     void meter.complete();
     assert.equal(events.at(-1)!.final, true);
     const count = events.length;
-    meter.update('f', 1_000_000);
+    meter.update('f', 2_000_000);
     clock.advance(500);
     assert.equal(events.length, count, 'nothing after completion');
   });
@@ -122,6 +123,37 @@ describe('progress meter', () => {
     assert.deepEqual(events.map((e) => e.at), [0, 200, 370], 'the final event at once: 170 ms after the previous one');
     assert.equal(events[2]!.snapshot.final, true);
     assert.equal(events[2]!.snapshot.doneBytes, 1000);
+  });
+
+  it('emits nothing at 100 % before the end: the final event, when the last hash and rename are done, is not held back', () => {
+    const clock = new FakeClock();
+    const events: { at: number; snapshot: ProgressSnapshot }[] = [];
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (snapshot) => events.push({ at: clock.time, snapshot }) });
+    meter.addFile('f', 1000);
+    clock.advance(200);
+    meter.update('f', 400);
+    clock.advance(150);
+    meter.update('f', 1000); // every byte received; the hash of the last slabs still runs
+    clock.advance(400);
+    meter.tick(); // the heartbeat: nothing new to say
+    clock.advance(1000);
+    assert.deepEqual(events.map((e) => e.at), [0, 200], 'no event while only the end is left');
+    void meter.complete();
+    assert.deepEqual(events.map((e) => e.at), [0, 200, 1750], 'the final event at once');
+    assert.equal(events[2]!.snapshot.doneBytes, 1000);
+  });
+
+  it('emits again when a finished file starts over (its hash did not match)', () => {
+    const clock = new FakeClock();
+    const events: ProgressSnapshot[] = [];
+    const meter = new ProgressMeter({ clock, minIntervalMs: 100, onUpdate: (s) => events.push(s) });
+    meter.addFile('f', 1000);
+    clock.advance(200);
+    meter.update('f', 1000);
+    clock.advance(200);
+    meter.update('f', 0);
+    clock.advance(200);
+    assert.deepEqual(events.map((e) => e.doneBytes), [0, 0]);
   });
 
   it('foresees the end at the recent rate when the download sped up (the smoothed speed lags behind)', () => {
