@@ -26,6 +26,7 @@ import { benchRepos, ensureSourceFiles, fileSize, repoBytes, warmPageCache } fro
 import { activeChildren, runTimed, stopActiveChildren, verifyCliCache, verifyPeerFiles } from './download/measure.mjs';
 import { startNginx } from './download/nginx.mjs';
 import { renderTable } from './download/report.mjs';
+import { balancedRunOrder } from './download/runOrder.mjs';
 import { ensureTools } from './download/tools.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -171,59 +172,62 @@ async function main() {
           return [t, row];
         }),
       );
-      for (let run = 1; run <= runs; run++) {
-        // Interleaved (tool order inside each run) so slow drifts of the machine hit every tool alike, and
-        // the order rotates from run to run so that no tool always follows the same one (on this VM the run
-        // after another tool's 2 GB were freed can cost more, whoever runs it).
-        const rotation = (run - 1) % scenarioTools.length;
-        for (const tool of [...scenarioTools.slice(rotation), ...scenarioTools.slice(0, rotation)]) {
-          // Ctrl-C arrived: stopAll() is tearing down; start nothing new.
-          if (cleanup.done) return 130;
-          const row = byTool.get(tool);
-          const dest = path.join(cleanup.workDir, `dl-${++seq}`);
-          mkdirSync(dest, { recursive: true });
-          const logFile = path.join(cleanup.workDir, `dl-${seq}.log`);
-          const timeFile = path.join(cleanup.workDir, `dl-${seq}.time`);
-          let argv;
-          if (tool.startsWith('cli')) {
-            argv = [process.execPath, ...cliNodeArgs, cliPath, 'download', repo.id, '--cache-dir', dest, '--endpoint', hub.endpoint, '--json', ...(tool === 'cli-16' ? ['--connections', '16'] : tool === 'cli-1' ? ['--connections', '1'] : [])];
-          } else if (tool === 'curl') {
-            // One process, files one after another over one reused connection, straight to disk.
-            argv = [tools.curl, '-sS', '--fail', '--create-dirs', ...repo.files.flatMap((f) => ['-o', path.join(dest, f.path), urlOf(repo, f.path)])];
-          } else {
-            const input = path.join(cleanup.workDir, `dl-${seq}.aria2-input`);
-            writeFileSync(input, repo.files.map((f) => `${urlOf(repo, f.path)}\n  out=${f.path}\n`).join(''));
-            argv = [tools.aria2c, '-x16', '-s16', '-k1M', '--file-allocation=none', '-d', dest, '-i', input, '--console-log-level=warn', '--summary-interval=0', '--download-result=hide', '--allow-overwrite=true', '--auto-file-renaming=false'];
-          }
-          // HF_HOME inside the destination: should the CLI ignore --cache-dir anywhere, it still can't touch a real cache.
-          const result = await runTimed({ time: tools.time, argv, logFile, timeFile, env: { ...env, HF_HOME: path.join(dest, '.hf-home') } });
-          if (cleanup.done) return 130;
-          let failure;
-          if (!result.ok) failure = `exit ${result.code ?? result.signal}: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-          else if (row.isCli) {
-            const check = await verifyCliCache(dest, repo, hub);
-            failure = check.error && `wrong cache: ${check.error}`;
-            if (!failure && check.hashSeconds > 0) hashRate = check.hashedBytes / check.hashSeconds;
-          } else failure = verifyPeerFiles(dest, repo, fileSize).error;
-          if (failure) row.failures.push(failure);
-          else {
-            row.walls.push(result.wall);
-            row.rssKiB.push(result.rssKiB);
-            row.cpu.push(result.cpu);
-          }
-          log(
-            `${scenario.name.padEnd(8)} ${repo.id.padEnd(20)} ${row.tool.padEnd(20)} run ${run}/${runs}: ` +
-              (failure ? `FAILED ${failure}` : `${result.wall.toFixed(2)} s, ${(repoBytes(repo) / result.wall / 1e6).toFixed(0)} MB/s, ${((result.rssKiB * 1024) / 1e6).toFixed(1)} MB RSS, ${result.cpu.toFixed(2)} s CPU`),
-          );
-          // Each destination is deleted before the next run: disk stays bounded and no run pays for another's dirty pages.
-          await rm(dest, { recursive: true, force: true });
-          spawnSync('sync');
-          // Let the machine settle before the next tool: on a VM, memory freed by the deletion above is
-          // handed back to the host after a few seconds, and writing into memory the host must fault in
-          // again costs several times more CPU. Without a pause, whether a run found its page-cache
-          // memory still backed depended on how long the previous check took, not on the tool.
-          if (settleMs > 0) await sleep(settleMs);
+      // Rounds of every tool once, in an order where each tool follows each other tool equally often,
+      // after one untimed warm-up run (see runOrder.mjs for why).
+      const order = balancedRunOrder(scenarioTools, runs);
+      const schedule = [
+        ...(order.warmUp ? [{ tool: order.warmUp, run: 0 }] : []),
+        ...order.rounds.flatMap((round, i) => round.map((tool) => ({ tool, run: i + 1 }))),
+      ];
+      for (const { tool, run } of schedule) {
+        // Ctrl-C arrived: stopAll() is tearing down; start nothing new.
+        if (cleanup.done) return 130;
+        const timed = run > 0;
+        const row = byTool.get(tool);
+        const dest = path.join(cleanup.workDir, `dl-${++seq}`);
+        mkdirSync(dest, { recursive: true });
+        const logFile = path.join(cleanup.workDir, `dl-${seq}.log`);
+        const timeFile = path.join(cleanup.workDir, `dl-${seq}.time`);
+        let argv;
+        if (tool.startsWith('cli')) {
+          argv = [process.execPath, ...cliNodeArgs, cliPath, 'download', repo.id, '--cache-dir', dest, '--endpoint', hub.endpoint, '--json', ...(tool === 'cli-16' ? ['--connections', '16'] : tool === 'cli-1' ? ['--connections', '1'] : [])];
+        } else if (tool === 'curl') {
+          // One process, files one after another over one reused connection, straight to disk.
+          argv = [tools.curl, '-sS', '--fail', '--create-dirs', ...repo.files.flatMap((f) => ['-o', path.join(dest, f.path), urlOf(repo, f.path)])];
+        } else {
+          const input = path.join(cleanup.workDir, `dl-${seq}.aria2-input`);
+          writeFileSync(input, repo.files.map((f) => `${urlOf(repo, f.path)}\n  out=${f.path}\n`).join(''));
+          argv = [tools.aria2c, '-x16', '-s16', '-k1M', '--file-allocation=none', '-d', dest, '-i', input, '--console-log-level=warn', '--summary-interval=0', '--download-result=hide', '--allow-overwrite=true', '--auto-file-renaming=false'];
         }
+        // HF_HOME inside the destination: should the CLI ignore --cache-dir anywhere, it still can't touch a real cache.
+        const result = await runTimed({ time: tools.time, argv, logFile, timeFile, env: { ...env, HF_HOME: path.join(dest, '.hf-home') } });
+        if (cleanup.done) return 130;
+        let failure;
+        if (!result.ok) failure = `exit ${result.code ?? result.signal}: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+        else if (!timed) failure = undefined; // the warm-up is not checked: only what it leaves behind matters
+        else if (row.isCli) {
+          const check = await verifyCliCache(dest, repo, hub);
+          failure = check.error && `wrong cache: ${check.error}`;
+          if (!failure && check.hashSeconds > 0) hashRate = check.hashedBytes / check.hashSeconds;
+        } else failure = verifyPeerFiles(dest, repo, fileSize).error;
+        if (failure) row.failures.push(timed ? failure : `warm-up: ${failure}`);
+        else if (timed) {
+          row.walls.push(result.wall);
+          row.rssKiB.push(result.rssKiB);
+          row.cpu.push(result.cpu);
+        }
+        log(
+          `${scenario.name.padEnd(8)} ${repo.id.padEnd(20)} ${row.tool.padEnd(20)} ${timed ? `run ${run}/${runs}` : 'warm-up, untimed'}: ` +
+            (failure ? `FAILED ${failure}` : `${result.wall.toFixed(2)} s, ${(repoBytes(repo) / result.wall / 1e6).toFixed(0)} MB/s, ${((result.rssKiB * 1024) / 1e6).toFixed(1)} MB RSS, ${result.cpu.toFixed(2)} s CPU`),
+        );
+        // Each destination is deleted before the next run: disk stays bounded and no run pays for another's dirty pages.
+        await rm(dest, { recursive: true, force: true });
+        spawnSync('sync');
+        // Let the machine settle before the next tool: on a VM, memory freed by the deletion above is
+        // handed back to the host after a few seconds, and writing into memory the host must fault in
+        // again costs several times more CPU. Without a pause, whether a run found its page-cache
+        // memory still backed depended on how long the previous check took, not on the tool.
+        if (settleMs > 0) await sleep(settleMs);
       }
     }
   }
