@@ -1,14 +1,16 @@
 // In which order the benchmark runs its tools on one repo.
 //
-// On this kind of VM a run is slowed by what ran just before it, and not alike for every pair:
-// measured on the 4×450 MB repo (5 s pause after each deletion, as the bench does), the CLI's last file
-// took 0.6-1.0 s instead of 0.35 in about one run in three right after aria2c, and never after curl or
-// itself; curl took 2.1-2.3 s instead of 1.8 in three of eight runs right after the CLI, and never after
-// aria2c. A plain rotation of [cli, cli-1, curl, aria2c] put the CLI after aria2c in two runs of three
-// and curl after a CLI in all three: each tool had its own luck. So the order is chosen: rounds that
-// each run every tool once (slow drifts of the machine hit all tools alike), chained so that every tool
-// follows each other tool as often as the others do, and an untimed warm-up run first, so that the
-// first timed run also comes right after another tool's download of the same files.
+// On this kind of VM a run can be slowed by what ran just before it, and not alike for every pair nor
+// from one hour to the next (5 s pause after each deletion, as the bench does): in one series on the
+// 4×450 MB repo the CLI's last file took 0.6-1.0 s instead of 0.35 in about one run in three right after
+// aria2c and never after curl, while curl took 2.1-2.3 s instead of 1.8 in three of eight runs right after
+// the CLI; in the three bench runs that followed, the CLI ran slow (2.2-2.9 s instead of ~1.9) in 7 of its
+// 12 runs right after curl and in 1 of 12 after aria2c, and curl never did. A plain rotation of
+// [cli, cli-1, curl, aria2c] put the CLI after aria2c in two runs of three and curl after aria2c never:
+// each tool had its own luck. So the order is chosen: rounds that each run every tool once (slow drifts
+// of the machine hit all tools alike), chained so that every tool follows each other tool as often as the
+// others do, and an untimed warm-up run first, so that the first timed run too comes right after another
+// tool's download of the same files.
 
 /**
  * @param {readonly string[]} tools
