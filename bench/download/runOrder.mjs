@@ -31,7 +31,7 @@ export function balancedRunOrder(tools, runs) {
 }
 
 /** How often each tool came right after each other one in this sequence (the warm-up first). */
-export function followCounts(sequence) {
+function followCounts(sequence) {
   const counts = new Map();
   for (let i = 1; i < sequence.length; i++) {
     const key = `${sequence[i - 1]}>${sequence[i]}`;
