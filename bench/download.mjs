@@ -6,7 +6,8 @@
 // (GNU time) per tool, and ratios against the goal's peer:
 //   uncapped: CLI (hashing while it downloads) ≤ 1.10× curl;  capped: CLI ≤ 1.10× aria2c;  CLI RSS < 80 MB.
 // A benchmark, not a test: it exits 1 only when something could not run or a CLI result is wrong
-// (the cache is checked byte for byte after every CLI run), not when a goal is missed.
+// (the cache is checked byte for byte after every CLI run), not when a goal is missed. Tools run in rounds,
+// after an untimed warm-up, in an order where each follows every other equally often (download/runOrder.mjs).
 //
 // Needs `npm run build` (dist/cli.js) and the compiled stand-in (`npm run build:tests`; built here if
 // out/ is missing). Env: BENCH_RUNS (default 1; medians are reported), BENCH_CAPPED_CURL=1 (also time
@@ -223,10 +224,10 @@ async function main() {
         // Each destination is deleted before the next run: disk stays bounded and no run pays for another's dirty pages.
         await rm(dest, { recursive: true, force: true });
         spawnSync('sync');
-        // Let the machine settle before the next tool: on a VM, memory freed by the deletion above is
-        // handed back to the host after a few seconds, and writing into memory the host must fault in
-        // again costs several times more CPU. Without a pause, whether a run found its page-cache
-        // memory still backed depended on how long the previous check took, not on the tool.
+        // Let the machine settle before the next tool. Without a pause, how fast a run wrote into page
+        // cache depended on how long the previous run's check took, not on the tool (on this VM, writes
+        // into freshly freed memory cost up to several times more CPU for a while; why, the host knows:
+        // the guest's free-page reporting hands back only ~20 MiB in the 12 s after 2 GB are freed).
         if (settleMs > 0) await sleep(settleMs);
       }
     }
